@@ -1,0 +1,59 @@
+import type { ReadOptions, StreamFilter } from '../storage/stream-store.js';
+import type { Stream } from '../streams/stream.js';
+import type { StreamIdLike } from '../streams/stream-id.js';
+import type { StreamInstance } from '../streams/stream-instance.js';
+import type { TimeInterval } from '../time/time-interval.js';
+import type { TimeIntervals } from '../time/time-intervals.js';
+
+/** Options for purging a stream. */
+export interface PurgeOptions {
+  /** Also forget the stream itself (its definition), not only its data and intervals. */
+  readonly removeDefinition?: boolean;
+  /** Purge only this part of time (data inside it and the calculated intervals over it). */
+  readonly interval?: TimeInterval;
+}
+
+/**
+ * A channel owns streams and decides where their data lives. Every backend (memory, read-only
+ * memory, database, files, modules, tools, assets) implements this one interface.
+ */
+export interface Channel {
+  readonly id: string;
+  /** What kind of channel this is, e.g. `memory`, `database`, `file`, `tool`. */
+  readonly kind: string;
+  readonly writable: boolean;
+  /**
+   * The latest time up to which this channel can provide data, or `undefined` when it is not
+   * limited (writable channels). Asking for more is `StreamNotAvailableError`.
+   */
+  readonly upToTimestamp: number | undefined;
+
+  /** Creates a stream; `StreamAlreadyExistsError` if it exists. */
+  createStream(id: StreamIdLike): Promise<Stream>;
+  /** An existing stream; `StreamNotFoundError` if there is none. */
+  getStream(id: StreamIdLike): Promise<Stream>;
+  getOrCreateStream(id: StreamIdLike): Promise<Stream>;
+  hasStream(id: StreamIdLike): Promise<boolean>;
+  /** Streams whose name equals `filter.name` (if given) and whose meta-data include `filter.meta`. */
+  findStreams(filter?: StreamFilter): Promise<Stream[]>;
+  /** Deletes a stream's data and calculated intervals (and its definition when asked). */
+  purgeStream(id: StreamIdLike, options?: PurgeOptions): Promise<void>;
+  /** Purges every stream of the channel. */
+  purgeAll(options?: PurgeOptions): Promise<void>;
+  /** Writes many instances at once (upsert by timestamp). Returns how many were written. */
+  writeInstances(id: StreamIdLike, instances: readonly StreamInstance[]): Promise<number>;
+  /** A window's instances as lazy batches, in timestamp order (or newest first). */
+  readBatches(
+    id: StreamIdLike,
+    interval: TimeInterval,
+    options?: ReadOptions,
+  ): AsyncIterable<readonly StreamInstance[]>;
+  /** A window's instances, lazily, in timestamp order. */
+  getResults(id: StreamIdLike, interval: TimeInterval): AsyncIterable<StreamInstance>;
+  /** Number of instances in a window. */
+  count(id: StreamIdLike, interval: TimeInterval): Promise<number>;
+  getCalculatedIntervals(id: StreamIdLike): Promise<TimeIntervals>;
+  /** Records that `intervals` are fully written; call only after the data is written. */
+  addCalculatedIntervals(id: StreamIdLike, intervals: TimeIntervals | TimeInterval): Promise<TimeIntervals>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,17 @@
+import { MemoryStreamStore } from '../storage/memory/memory-stream-store.js';
+import { StoreChannel } from './store-channel.js';
+
+/**
+ * The embedded default: writable streams in memory, each a sorted array with windows found by
+ * binary search. A later write at an existing timestamp replaces it (idempotent recompute).
+ *
+ * @example
+ * const memory = new MemoryChannel('memory');
+ * const ticks = await memory.getOrCreateStream('ticks');
+ * await ticks.write([{ timestamp: 1000, value: 1 }]);
+ */
+export class MemoryChannel extends StoreChannel {
+  constructor(id = 'memory') {
+    super(id, 'memory', new MemoryStreamStore());
+  }
+}

@@ -1,0 +1,105 @@
+import { StreamAlreadyExistsError, StreamNotFoundError } from '../errors.js';
+import type { ReadOptions, StreamFilter, StreamStore } from '../storage/stream-store.js';
+import { Stream } from '../streams/stream.js';
+import type { StreamIdLike } from '../streams/stream-id.js';
+import { StreamId } from '../streams/stream-id.js';
+import type { StreamInstance } from '../streams/stream-instance.js';
+import { TimeInterval } from '../time/time-interval.js';
+import { TimeIntervals } from '../time/time-intervals.js';
+import type { Channel, PurgeOptions } from './channel.js';
+
+/**
+ * A writable channel whose streams live in a {@link StreamStore}. Memory and database channels are
+ * this class over different stores, so they share every behaviour and one contract test suite.
+ */
+export class StoreChannel implements Channel {
+  readonly id: string;
+  readonly kind: string;
+  readonly writable: boolean = true;
+  readonly upToTimestamp: number | undefined = undefined;
+  protected readonly store: StreamStore;
+
+  constructor(id: string, kind: string, store: StreamStore) {
+    this.id = id;
+    this.kind = kind;
+    this.store = store;
+  }
+
+  async createStream(idLike: StreamIdLike): Promise<Stream> {
+    const id = StreamId.from(idLike);
+    if (!(await this.store.ensureStream(id))) throw new StreamAlreadyExistsError(id.key, this.id);
+    return new Stream(this, id);
+  }
+
+  async getStream(idLike: StreamIdLike): Promise<Stream> {
+    const id = StreamId.from(idLike);
+    if (!(await this.store.hasStream(id))) throw new StreamNotFoundError(id.key, this.id);
+    return new Stream(this, id);
+  }
+
+  async getOrCreateStream(idLike: StreamIdLike): Promise<Stream> {
+    const id = StreamId.from(idLike);
+    await this.store.ensureStream(id);
+    return new Stream(this, id);
+  }
+
+  async hasStream(idLike: StreamIdLike): Promise<boolean> {
+    return await this.store.hasStream(StreamId.from(idLike));
+  }
+
+  async findStreams(filter: StreamFilter = {}): Promise<Stream[]> {
+    return (await this.store.listStreams(filter)).map((id) => new Stream(this, id));
+  }
+
+  async purgeStream(idLike: StreamIdLike, options: PurgeOptions = {}): Promise<void> {
+    const id = StreamId.from(idLike);
+    if (options.removeDefinition && !options.interval) {
+      await this.store.deleteStream(id);
+      return;
+    }
+    // Forget the interval first: a reader must never see an interval claimed over deleted data.
+    const span = options.interval ?? TimeInterval.allTime();
+    await this.store.removeCalculatedIntervals(id, TimeIntervals.of(span));
+    await this.store.deleteData(id, options.interval);
+  }
+
+  async purgeAll(options: PurgeOptions = {}): Promise<void> {
+    for (const id of await this.store.listStreams()) await this.purgeStream(id, options);
+  }
+
+  async writeInstances(idLike: StreamIdLike, instances: readonly StreamInstance[]): Promise<number> {
+    return await this.store.write(StreamId.from(idLike), instances);
+  }
+
+  readBatches(
+    idLike: StreamIdLike,
+    interval: TimeInterval,
+    options?: ReadOptions,
+  ): AsyncIterable<readonly StreamInstance[]> {
+    return this.store.read(StreamId.from(idLike), interval, options);
+  }
+
+  async *getResults(idLike: StreamIdLike, interval: TimeInterval): AsyncIterable<StreamInstance> {
+    for await (const batch of this.readBatches(idLike, interval)) yield* batch;
+  }
+
+  async count(idLike: StreamIdLike, interval: TimeInterval): Promise<number> {
+    return await this.store.count(StreamId.from(idLike), interval);
+  }
+
+  async getCalculatedIntervals(idLike: StreamIdLike): Promise<TimeIntervals> {
+    return await this.store.getCalculatedIntervals(StreamId.from(idLike));
+  }
+
+  async addCalculatedIntervals(
+    idLike: StreamIdLike,
+    intervals: TimeIntervals | TimeInterval,
+  ): Promise<TimeIntervals> {
+    const set = intervals instanceof TimeIntervals ? intervals : TimeIntervals.of(intervals);
+    return await this.store.addCalculatedIntervals(StreamId.from(idLike), set);
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+}

@@ -1,0 +1,111 @@
+// The public API of hyperstream-ts. Named exports only; every change here is deliberate
+// (test/unit/public-api.test.ts) and gets a CHANGELOG line.
+
+export {
+  ErrorCode,
+  HyperstreamError,
+  HyperstreamUsageError,
+  HyperstreamRuntimeError,
+  isHyperstreamError,
+  InvalidIntervalError,
+  InvalidDurationError,
+  InvalidTimestampError,
+  InvalidStreamIdError,
+  InvalidArgumentError,
+  StreamNotFoundError,
+  StreamAlreadyExistsError,
+  StreamNotAvailableError,
+  ChannelNotFoundError,
+  ChannelAlreadyExistsError,
+  ChannelReadOnlyError,
+  ValueNotStorableError,
+  StorageError,
+  ToolNotFoundError,
+  ToolLoadError,
+  ToolParameterError,
+  ToolExecutionError,
+  ToolTimeoutError,
+  FunctionNotRegisteredError,
+  MetaDataError,
+  PlateNotFoundError,
+  PlateMismatchError,
+  WorkflowNotFoundError,
+  WorkflowDefinitionError,
+  WorkflowExecutionError,
+  ExecutionAbortedError,
+  ConfigError,
+  PathOutsideRootError,
+} from './errors.js';
+export type { ErrorDetails } from './errors.js';
+
+// time
+export { MIN_DATE, MAX_DATE, toTimestamp, formatTimestamp } from './time/timestamp.js';
+export type { Timestamp, TimeLike } from './time/timestamp.js';
+export { systemClock, VirtualClock } from './time/clock.js';
+export type { Clock } from './time/clock.js';
+export { toDurationMs, parseIsoDuration } from './time/duration.js';
+export type { DurationLike } from './time/duration.js';
+export { TimeInterval } from './time/time-interval.js';
+export type { TimeIntervalJSON } from './time/time-interval.js';
+export { TimeIntervals } from './time/time-intervals.js';
+export type { TimeIntervalLike, SplitOptions } from './time/time-intervals.js';
+export { RelativeTimeInterval } from './time/relative-time-interval.js';
+export { parseTimeInterval, resolveInterval } from './time/parse-interval.js';
+export type { IntervalSpec, ParseIntervalOptions } from './time/parse-interval.js';
+
+// streams
+export { StreamId } from './streams/stream-id.js';
+export type { MetaDataPair, MetaDataInput, StreamIdLike, StreamIdJSON } from './streams/stream-id.js';
+export { instance } from './streams/stream-instance.js';
+export type { StreamInstance } from './streams/stream-instance.js';
+export { Stream } from './streams/stream.js';
+export type { WindowOptions } from './streams/stream.js';
+export { StreamView } from './streams/stream-view.js';
+
+// storage and channels
+export type {
+  StreamStore,
+  StreamStoreCapabilities,
+  ReadOptions,
+  StreamFilter,
+} from './storage/stream-store.js';
+export { MemoryStreamStore } from './storage/memory/memory-stream-store.js';
+export type { Channel, PurgeOptions } from './channels/channel.js';
+export { StoreChannel } from './channels/store-channel.js';
+export { MemoryChannel } from './channels/memory-channel.js';
+export { ReadOnlyMemoryChannel } from './channels/read-only-memory-channel.js';
+export { ChannelManager } from './channels/channel-manager.js';
+
+// tools
+export {
+  ToolKind,
+  defineTool,
+  isToolDefinition,
+  isToolInstance,
+  functionParam,
+} from './tools/tool.js';
+export type {
+  ToolSpec,
+  ToolDefinition,
+  ToolInstance,
+  ToolReference,
+  ToolDescription,
+  ToolContext,
+  ToolOutput,
+  BaseToolContext,
+  PlainToolContext,
+  MultiOutputToolContext,
+  AggregateToolContext,
+  SelectorToolContext,
+  PlateCreationToolContext,
+  SourceWindow,
+  AggregateSource,
+  TaggedInstance,
+  SelectedInstance,
+  NewPlateValue,
+} from './tools/tool.js';
+export { FunctionRegistry, functionRegistry, registerFunction } from './tools/functions.js';
+export type { ToolFunction, FunctionRef } from './tools/functions.js';
+
+// helpers
+export { collect } from './internal/async.js';

@@ -1,0 +1,62 @@
+import type { StreamId } from '../streams/stream-id.js';
+import type { StreamInstance } from '../streams/stream-instance.js';
+import type { TimeInterval } from '../time/time-interval.js';
+import type { TimeIntervals } from '../time/time-intervals.js';
+
+/** How to read a window. */
+export interface ReadOptions {
+  /** Newest first (for `last`/`tail`). Default false. */
+  readonly reverse?: boolean;
+  /** At most this many instances. */
+  readonly limit?: number;
+  /** Instances per yielded batch (a hint). */
+  readonly batchSize?: number;
+}
+
+/** Which streams to list: a name and/or a partial meta-data match. */
+export interface StreamFilter {
+  readonly name?: string;
+  readonly meta?: Readonly<Record<string, string>>;
+}
+
+/** What a store can do, so the engine asks for capabilities and never for a backend type. */
+export interface StreamStoreCapabilities {
+  /** Calculated-interval merges are atomic across processes. */
+  readonly atomicIntervalMerge: boolean;
+  /** Data outlives the process. */
+  readonly persistent: boolean;
+}
+
+/**
+ * Where a writable channel keeps its streams: the one contract every backend (memory, MongoDB)
+ * implements, in engine language rather than database calls.
+ *
+ * @remarks
+ * - Instances are unique by (stream, timestamp); a later write at a timestamp replaces the value,
+ *   so recomputing never duplicates.
+ * - `read` yields batches in timestamp order (or reverse) lazily; a window over millions of
+ *   instances never sits in memory at once.
+ * - Calculated intervals are merged atomically: two writers adding intervals both end up recorded.
+ *   Callers add an interval only after the `write` that filled it has resolved.
+ */
+export interface StreamStore {
+  readonly capabilities: StreamStoreCapabilities;
+  /** Creates the stream's definition if absent; true when it was created. */
+  ensureStream(id: StreamId): Promise<boolean>;
+  hasStream(id: StreamId): Promise<boolean>;
+  listStreams(filter?: StreamFilter): Promise<StreamId[]>;
+  /** Removes the stream's data, calculated intervals and definition. */
+  deleteStream(id: StreamId): Promise<void>;
+  /** Upserts instances by timestamp; resolves once durably written. Returns the number written. */
+  write(id: StreamId, instances: readonly StreamInstance[]): Promise<number>;
+  read(id: StreamId, interval: TimeInterval, options?: ReadOptions): AsyncIterable<readonly StreamInstance[]>;
+  count(id: StreamId, interval: TimeInterval): Promise<number>;
+  /** Deletes instances inside `interval` (all when omitted); returns how many. */
+  deleteData(id: StreamId, interval?: TimeInterval): Promise<number>;
+  getCalculatedIntervals(id: StreamId): Promise<TimeIntervals>;
+  /** Atomically unions `intervals` into the stream's calculated intervals; returns the result. */
+  addCalculatedIntervals(id: StreamId, intervals: TimeIntervals): Promise<TimeIntervals>;
+  /** Atomically removes `intervals` from the stream's calculated intervals; returns the result. */
+  removeCalculatedIntervals(id: StreamId, intervals: TimeIntervals): Promise<TimeIntervals>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,101 @@
+import type { Channel } from '../channels/channel.js';
+import type { TimeInterval } from '../time/time-interval.js';
+import type { StreamId } from './stream-id.js';
+import type { StreamInstance } from './stream-instance.js';
+
+/**
+ * A window `(start, end]` of a stream. Reads are lazy: iterating pulls batches from the channel
+ * (a cursor for databases); `first`/`last`/`head`/`tail` read only what they return.
+ *
+ * @example
+ * const view = stream.window('2016-04-28T20:00:00Z/PT1H');
+ * for await (const { timestamp, value } of view) console.log(timestamp, value);
+ * const latest = await view.last();
+ */
+export class StreamView<T = unknown> implements AsyncIterable<StreamInstance<T>> {
+  readonly channel: Channel;
+  readonly streamId: StreamId;
+  readonly interval: TimeInterval;
+
+  constructor(channel: Channel, streamId: StreamId, interval: TimeInterval) {
+    this.channel = channel;
+    this.streamId = streamId;
+    this.interval = interval;
+  }
+
+  /** Instances in batches (fastest way to consume a large window). */
+  batches(batchSize?: number): AsyncIterable<readonly StreamInstance<T>[]> {
+    return this.channel.readBatches(this.streamId, this.interval, batchSize ? { batchSize } : {}) as AsyncIterable<
+      readonly StreamInstance<T>[]
+    >;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<StreamInstance<T>> {
+    for await (const batch of this.batches()) yield* batch;
+  }
+
+  /** Lazy iterable of the instances. */
+  items(): AsyncIterable<StreamInstance<T>> {
+    return this;
+  }
+
+  /** Lazy iterable of the values. */
+  async *values(): AsyncIterable<T> {
+    for await (const batch of this.batches()) for (const item of batch) yield item.value;
+  }
+
+  /** Lazy iterable of the timestamps. */
+  async *timestamps(): AsyncIterable<number> {
+    for await (const batch of this.batches()) for (const item of batch) yield item.timestamp;
+  }
+
+  /** All instances of the window in an array (for windows known to be small). */
+  async toArray(): Promise<StreamInstance<T>[]> {
+    const out: StreamInstance<T>[] = [];
+    for await (const batch of this.batches()) for (const item of batch) out.push(item);
+    return out;
+  }
+
+  /** The earliest instance, or undefined for an empty window. */
+  async first(): Promise<StreamInstance<T> | undefined> {
+    return (await this.head(1))[0];
+  }
+
+  /** The latest instance, or undefined for an empty window. */
+  async last(): Promise<StreamInstance<T> | undefined> {
+    return (await this.tail(1))[0];
+  }
+
+  /** The first `n` instances, oldest first. */
+  async head(n: number): Promise<StreamInstance<T>[]> {
+    return await this.#limited(n, false);
+  }
+
+  /** The last `n` instances, oldest first. */
+  async tail(n: number): Promise<StreamInstance<T>[]> {
+    return (await this.#limited(n, true)).reverse();
+  }
+
+  /** Number of instances in the window. */
+  async count(): Promise<number> {
+    return await this.channel.count(this.streamId, this.interval);
+  }
+
+  async #limited(n: number, reverse: boolean): Promise<StreamInstance<T>[]> {
+    const limit = Math.max(0, Math.floor(n));
+    const out: StreamInstance<T>[] = [];
+    if (limit === 0) return out;
+    const batches = this.channel.readBatches(this.streamId, this.interval, {
+      reverse,
+      limit,
+      batchSize: limit,
+    }) as AsyncIterable<readonly StreamInstance<T>[]>;
+    for await (const batch of batches) {
+      for (const item of batch) {
+        out.push(item);
+        if (out.length >= limit) return out;
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,359 @@
+import { z } from 'zod';
+import { InvalidArgumentError, ToolParameterError } from '../errors.js';
+import { canonicalJson } from '../internal/canonical-json.js';
+import type { StreamId, MetaDataPair } from '../streams/stream-id.js';
+import type { StreamInstance } from '../streams/stream-instance.js';
+import type { StreamView } from '../streams/stream-view.js';
+import type { TimeInterval } from '../time/time-interval.js';
+import type { ToolFunction } from './functions.js';
+import { functionRegistry } from './functions.js';
+
+/** The five tool contracts (HyperStream's base classes). */
+export const ToolKind = {
+  /** Source windows (+ optional alignment) over an interval → instances of one sink. */
+  Tool: 'tool',
+  /** One source (+ optional splitting stream) → instances tagged with a value of a new output plate. */
+  MultiOutput: 'multi-output',
+  /** The streams of one plate dimension → one sink on the parent plate. */
+  Aggregate: 'aggregate',
+  /** A subset of source streams → the matching sinks. */
+  Selector: 'selector',
+  /** Data → new plate values (meta-data). */
+  PlateCreation: 'plate-creation',
+} as const;
+export type ToolKind = (typeof ToolKind)[keyof typeof ToolKind];
+
+/** What every execute context carries. */
+export interface BaseToolContext<P> {
+  /** The parsed, validated parameters. */
+  readonly params: P;
+  /** The piece of time to compute: `(start, end]`. Output must lie inside it. */
+  readonly interval: TimeInterval;
+  /** Set when the run is being stopped; long tools should check it between batches. */
+  readonly signal: AbortSignal;
+}
+
+/** A source stream seen by a tool: its id and a window over the tool's source interval. */
+export interface SourceWindow<T = unknown> {
+  readonly id: StreamId;
+  readonly view: StreamView<T>;
+}
+
+/** Context of a plain {@link ToolKind.Tool}. */
+export interface PlainToolContext<P> extends BaseToolContext<P> {
+  /** One window per source node, over `sourceInterval(interval)`. */
+  readonly sources: readonly SourceWindow[];
+  /** The alignment stream over `interval`, when the factor has one. */
+  readonly alignment: SourceWindow | undefined;
+  /** The sink being computed (for messages). */
+  readonly sink: StreamId;
+}
+
+/** An instance tagged with the output plate value it belongs to (multi-output tools). */
+export interface TaggedInstance<T = unknown> extends StreamInstance<T> {
+  /** The value of the output plate's meta-data key, e.g. `'Auckland'` for `city`. */
+  readonly plateValue: string;
+}
+
+/** Context of a {@link ToolKind.MultiOutput} tool. */
+export interface MultiOutputToolContext<P> extends BaseToolContext<P> {
+  readonly source: SourceWindow | undefined;
+  /** The splitting stream over the interval, when the factor has one. */
+  readonly splitting: SourceWindow | undefined;
+  /** The meta-data key of the output plate, e.g. `city`. */
+  readonly outputMetaKey: string;
+  /** The output plate's values that apply to this source (the runner rejects others). */
+  readonly outputPlateValues: readonly string[];
+}
+
+/** One source of an aggregate: the meta-data that distinguish it and its window. */
+export interface AggregateSource<T = unknown> extends SourceWindow<T> {
+  /** The value of the aggregated meta-data key for this source (e.g. the resident). */
+  readonly plateValue: string;
+}
+
+/** Context of an {@link ToolKind.Aggregate} tool. */
+export interface AggregateToolContext<P> extends BaseToolContext<P> {
+  /** The streams being aggregated (one per value of `aggregationMetaKey`). */
+  readonly sources: readonly AggregateSource[];
+  readonly alignment: SourceWindow | undefined;
+  /** The meta-data key aggregated away, e.g. `resident`. */
+  readonly aggregationMetaKey: string;
+  readonly sink: StreamId;
+}
+
+/** An instance copied from one selected source. */
+export interface SelectedInstance<T = unknown> extends StreamInstance<T> {
+  /** Which source (an index into `ctx.sources`) it comes from. */
+  readonly sourceIndex: number;
+}
+
+/** Context of a {@link ToolKind.Selector} tool. */
+export interface SelectorToolContext<P> extends BaseToolContext<P> {
+  readonly sources: readonly SourceWindow[];
+  /** The meta-data key being selected on. */
+  readonly selectorMetaKey: string;
+}
+
+/** A new plate value to add to the meta-data tree. */
+export interface NewPlateValue {
+  /** The new value of the output meta-data key, e.g. an airport code. */
+  readonly value: string;
+  /** A display label; defaults to the value. */
+  readonly label?: string;
+}
+
+/** Context of a {@link ToolKind.PlateCreation} tool. */
+export interface PlateCreationToolContext<P> extends BaseToolContext<P> {
+  readonly source: SourceWindow | undefined;
+  /** The meta-data key the new values get, e.g. `airport`. */
+  readonly outputMetaKey: string;
+  /** The plate value (ancestor pairs) under which the new values are added. */
+  readonly parent: readonly MetaDataPair[];
+}
+
+/** Per kind: what `execute` receives and what it yields. */
+export interface ToolKindContracts<P> {
+  tool: { context: PlainToolContext<P>; output: StreamInstance };
+  'multi-output': { context: MultiOutputToolContext<P>; output: TaggedInstance };
+  aggregate: { context: AggregateToolContext<P>; output: StreamInstance };
+  selector: { context: SelectorToolContext<P>; output: SelectedInstance };
+  'plate-creation': { context: PlateCreationToolContext<P>; output: NewPlateValue };
+}
+
+export type ToolContext<K extends ToolKind, P> = ToolKindContracts<P>[K]['context'];
+export type ToolOutput<K extends ToolKind> = ToolKindContracts<unknown>[K]['output'];
+
+type ParamsSchema = z.ZodObject;
+
+/** What a tool author writes. */
+export interface ToolSpec<K extends ToolKind, S extends ParamsSchema> {
+  readonly name: string;
+  /** Semantic version, e.g. `1.0.0`. */
+  readonly version: string;
+  readonly kind: K;
+  /** One line for `tools list` and README. */
+  readonly description?: string;
+  /** A strict zod object (unknown keys are errors); use `.describe()` on each field. */
+  readonly params: S;
+  /**
+   * The source window needed to compute `interval` (default: `interval` itself), e.g.
+   * `(start − 1 h, end]` for a one-hour sliding window. The runner computes upstream pieces for
+   * this window before calling `execute`.
+   */
+  readonly sourceInterval?: (interval: TimeInterval, params: z.output<S>) => TimeInterval;
+  readonly execute: (context: ToolContext<K, z.output<S>>) => AsyncIterable<ToolOutput<K>>;
+}
+
+const TOOL_DEFINITION = Symbol.for('hyperstream.tool-definition');
+const TOOL_INSTANCE = Symbol.for('hyperstream.tool-instance');
+
+/** A defined tool: create instances of it with parameters. */
+export interface ToolDefinition<K extends ToolKind = ToolKind, S extends ParamsSchema = ParamsSchema> {
+  readonly [TOOL_DEFINITION]: true;
+  readonly name: string;
+  readonly version: string;
+  readonly kind: K;
+  readonly description: string;
+  readonly params: S;
+  /** Validates `params` once and returns a ready instance; `ToolParameterError` when they are wrong. */
+  create(params?: z.input<S>): ToolInstance<K, z.output<S>>;
+  /** Name, version, kind, description and the JSON Schema of the parameters. */
+  describe(): ToolDescription;
+  readonly spec: ToolSpec<K, S>;
+}
+
+/** A tool with parsed parameters: what factors hold. */
+export interface ToolInstance<K extends ToolKind = ToolKind, P = unknown> {
+  readonly [TOOL_INSTANCE]: true;
+  readonly definition: ToolDefinition<K>;
+  readonly name: string;
+  readonly version: string;
+  readonly kind: K;
+  readonly params: Readonly<P>;
+  /** `name@version` plus the canonical JSON of the parameters. */
+  readonly identity: string;
+  /** True when every parameter can be stored (functions only by registered name). */
+  readonly serialisable: boolean;
+  sourceInterval(interval: TimeInterval): TimeInterval;
+  execute(context: ToolContext<K, P>): AsyncIterable<ToolOutput<K>>;
+  /** `{ name, version, params }` with functions as `{ fn: name }`; throws if not serialisable. */
+  toJSON(): ToolReference;
+}
+
+/** How a definition stores a tool: never code. */
+export interface ToolReference {
+  readonly name: string;
+  readonly version: string;
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+export interface ToolDescription {
+  readonly name: string;
+  readonly version: string;
+  readonly kind: ToolKind;
+  readonly description: string;
+  readonly parameters: unknown;
+}
+
+const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
+
+/**
+ * Defines a tool. Parameters are a strict zod object, parsed once per instance.
+ *
+ * @example
+ * export default defineTool({
+ *   name: 'scale', version: '1.0.0', kind: 'tool',
+ *   params: z.strictObject({ factor: z.number().describe('multiplier') }),
+ *   async *execute({ sources, params }) {
+ *     for await (const { timestamp, value } of sources[0]!.view) yield { timestamp, value: (value as number) * params.factor };
+ *   },
+ * });
+ */
+export function defineTool<K extends ToolKind, S extends ParamsSchema>(spec: ToolSpec<K, S>): ToolDefinition<K, S> {
+  if (typeof spec.name !== 'string' || !/^[A-Za-z_][\w-]*$/.test(spec.name)) {
+    throw new InvalidArgumentError(
+      `invalid tool name ${JSON.stringify(spec.name)}: use letters, digits, "_" and "-", starting with a letter or "_"`,
+    );
+  }
+  if (typeof spec.version !== 'string' || !SEMVER.test(spec.version)) {
+    throw new InvalidArgumentError(
+      `invalid version ${JSON.stringify(spec.version)} for tool "${spec.name}": expected semver such as 1.0.0`,
+    );
+  }
+  if (!Object.values(ToolKind).includes(spec.kind)) {
+    throw new InvalidArgumentError(
+      `invalid kind ${JSON.stringify(spec.kind)} for tool "${spec.name}": expected one of ${Object.values(ToolKind).join(', ')}`,
+    );
+  }
+  if (!(spec.params instanceof z.ZodObject)) {
+    throw new InvalidArgumentError(`tool "${spec.name}": params must be a zod object (z.strictObject({...}))`);
+  }
+  const definition: ToolDefinition<K, S> = {
+    [TOOL_DEFINITION]: true,
+    name: spec.name,
+    version: spec.version,
+    kind: spec.kind,
+    description: spec.description ?? '',
+    params: spec.params,
+    spec,
+    create: (input) => createInstance(definition, input),
+    describe: () => ({
+      name: spec.name,
+      version: spec.version,
+      kind: spec.kind,
+      description: spec.description ?? '',
+      parameters: z.toJSONSchema(spec.params, { unrepresentable: 'any', io: 'input' }),
+    }),
+  };
+  return Object.freeze(definition);
+}
+
+function createInstance<K extends ToolKind, S extends ParamsSchema>(
+  definition: ToolDefinition<K, S>,
+  input: unknown,
+): ToolInstance<K, z.output<S>> {
+  const result = definition.params.safeParse(input ?? {});
+  if (!result.success) {
+    const where = result.error.issues
+      .map((issue) => `${issue.path.length ? issue.path.join('.') : '(parameters)'}: ${issue.message}`)
+      .join('; ');
+    throw new ToolParameterError(
+      `invalid parameters for tool "${definition.name}" ${definition.version}: ${where}`,
+      { tool: definition.name, version: definition.version, issues: result.error.issues },
+    );
+  }
+  const params = Object.freeze(result.data) as z.output<S>;
+  let serialisable = true;
+  const replacer = (value: unknown): unknown => {
+    if (typeof value !== 'function') return value;
+    const name = functionRegistry.nameOf(value as ToolFunction);
+    if (name !== undefined) return { fn: name };
+    serialisable = false;
+    return { fn: `<unregistered ${anonymousId(value as ToolFunction)}>` };
+  };
+  const paramsJson = canonicalJson(params, replacer);
+  const spec = definition.spec;
+  const instance: ToolInstance<K, z.output<S>> = {
+    [TOOL_INSTANCE]: true,
+    definition: definition as unknown as ToolDefinition<K>,
+    name: definition.name,
+    version: definition.version,
+    kind: definition.kind,
+    params,
+    identity: `${definition.name}@${definition.version}${paramsJson}`,
+    serialisable,
+    sourceInterval: (interval) => (spec.sourceInterval ? spec.sourceInterval(interval, params) : interval),
+    execute: (context) => spec.execute(context),
+    toJSON: () => {
+      if (!serialisable) {
+        throw new ToolParameterError(
+          `tool "${definition.name}" has a function parameter that is not registered, so it cannot be saved: ` +
+            `register it with registerFunction(name, fn) and pass { fn: name } or the registered function`,
+          { tool: definition.name },
+        );
+      }
+      return {
+        name: definition.name,
+        version: definition.version,
+        params: JSON.parse(paramsJson) as Record<string, unknown>,
+      };
+    },
+  };
+  return Object.freeze(instance);
+}
+
+let anonymousCounter = 0;
+const anonymousIds = new WeakMap<ToolFunction, number>();
+function anonymousId(fn: ToolFunction): number {
+  let id = anonymousIds.get(fn);
+  if (id === undefined) {
+    id = ++anonymousCounter;
+    anonymousIds.set(fn, id);
+  }
+  return id;
+}
+
+/** True for a tool definition, even one from another copy of this package (brand, not `instanceof`). */
+export function isToolDefinition(value: unknown): value is ToolDefinition {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[TOOL_DEFINITION] === true &&
+    typeof (value as { create?: unknown }).create === 'function'
+  );
+}
+
+/** True for a tool instance (created with parameters), even from another copy of this package. */
+export function isToolInstance(value: unknown): value is ToolInstance {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[TOOL_INSTANCE] === true &&
+    typeof (value as { execute?: unknown }).execute === 'function'
+  );
+}
+
+/**
+ * A parameter holding a function: in code, the function itself; in stored definitions,
+ * `{ fn: 'name' }` resolved through the function registry (never code).
+ */
+export function functionParam<F extends ToolFunction = ToolFunction>(description = 'a function, or { fn: name } of a registered one') {
+  return z
+    .union([
+      z.custom<F>((value) => typeof value === 'function', { message: 'expected a function' }),
+      z.strictObject({ fn: z.string().min(1) }),
+    ])
+    .transform((value, ctx): F => {
+      if (typeof value === 'function') return value;
+      if (!functionRegistry.has(value.fn)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `function "${value.fn}" is not registered (registerFunction("${value.fn}", fn)); registered: ${functionRegistry.names().join(', ') || '(none)'}`,
+        });
+        return z.NEVER;
+      }
+      return functionRegistry.get(value.fn) as F;
+    })
+    .describe(description);
+}
