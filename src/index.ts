@@ -55,7 +55,12 @@ export type { IntervalSpec, ParseIntervalOptions } from './time/parse-interval.j
 
 // streams
 export { StreamId } from './streams/stream-id.js';
-export type { MetaDataPair, MetaDataInput, StreamIdLike, StreamIdJSON } from './streams/stream-id.js';
+export type {
+  MetaDataPair,
+  MetaDataInput,
+  StreamIdLike,
+  StreamIdJSON,
+} from './streams/stream-id.js';
 export { instance } from './streams/stream-instance.js';
 export type { StreamInstance } from './streams/stream-instance.js';
 export { Stream } from './streams/stream.js';

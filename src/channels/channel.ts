@@ -54,6 +54,9 @@ export interface Channel {
   count(id: StreamIdLike, interval: TimeInterval): Promise<number>;
   getCalculatedIntervals(id: StreamIdLike): Promise<TimeIntervals>;
   /** Records that `intervals` are fully written; call only after the data is written. */
-  addCalculatedIntervals(id: StreamIdLike, intervals: TimeIntervals | TimeInterval): Promise<TimeIntervals>;
+  addCalculatedIntervals(
+    id: StreamIdLike,
+    intervals: TimeIntervals | TimeInterval,
+  ): Promise<TimeIntervals>;
   close(): Promise<void>;
 }

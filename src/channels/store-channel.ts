@@ -67,7 +67,10 @@ export class StoreChannel implements Channel {
     for (const id of await this.store.listStreams()) await this.purgeStream(id, options);
   }
 
-  async writeInstances(idLike: StreamIdLike, instances: readonly StreamInstance[]): Promise<number> {
+  async writeInstances(
+    idLike: StreamIdLike,
+    instances: readonly StreamInstance[],
+  ): Promise<number> {
     return await this.store.write(StreamId.from(idLike), instances);
   }
 

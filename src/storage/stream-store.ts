@@ -49,7 +49,11 @@ export interface StreamStore {
   deleteStream(id: StreamId): Promise<void>;
   /** Upserts instances by timestamp; resolves once durably written. Returns the number written. */
   write(id: StreamId, instances: readonly StreamInstance[]): Promise<number>;
-  read(id: StreamId, interval: TimeInterval, options?: ReadOptions): AsyncIterable<readonly StreamInstance[]>;
+  read(
+    id: StreamId,
+    interval: TimeInterval,
+    options?: ReadOptions,
+  ): AsyncIterable<readonly StreamInstance[]>;
   count(id: StreamId, interval: TimeInterval): Promise<number>;
   /** Deletes instances inside `interval` (all when omitted); returns how many. */
   deleteData(id: StreamId, interval?: TimeInterval): Promise<number>;

@@ -9,7 +9,8 @@ export type MetaDataInput =
   | readonly (readonly [string, string | number | boolean])[];
 
 /** Anything that names a stream: a `StreamId`, a bare name, or `{ name, meta }`. */
-export type StreamIdLike = StreamId | string | { readonly name: string; readonly meta?: MetaDataInput };
+export type StreamIdLike =
+  StreamId | string | { readonly name: string; readonly meta?: MetaDataInput };
 
 /** The JSON form of a {@link StreamId}: meta-data as ordered pairs. */
 export interface StreamIdJSON {
@@ -48,12 +49,17 @@ export class StreamId {
   /** Builds a stream id; values may be strings, numbers or booleans (stored as strings). */
   static of(name: string, meta: MetaDataInput = []): StreamId {
     if (typeof name !== 'string' || name.trim() === '') {
-      throw new InvalidStreamIdError(`invalid stream name ${JSON.stringify(name)}: expected a non-empty string`, {
-        name: String(name),
-      });
+      throw new InvalidStreamIdError(
+        `invalid stream name ${JSON.stringify(name)}: expected a non-empty string`,
+        {
+          name: String(name),
+        },
+      );
     }
     if (/\p{Cc}/u.test(name)) {
-      throw new InvalidStreamIdError(`invalid stream name ${JSON.stringify(name)}: control characters are not allowed`);
+      throw new InvalidStreamIdError(
+        `invalid stream name ${JSON.stringify(name)}: control characters are not allowed`,
+      );
     }
     return new StreamId(name, normaliseMeta(name, meta));
   }
@@ -74,18 +80,24 @@ export class StreamId {
   static parse(key: string): StreamId {
     const match = /^([^[\]]+)(?:\[([^[\]]*)\])?$/.exec(key);
     if (!match) {
-      throw new InvalidStreamIdError(`invalid stream key "${key}": expected name or name[key=value,…]`, {
-        key,
-      });
+      throw new InvalidStreamIdError(
+        `invalid stream key "${key}": expected name or name[key=value,…]`,
+        {
+          key,
+        },
+      );
     }
     const meta: [string, string][] = [];
     if (match[2]) {
       for (const part of match[2].split(',')) {
         const pieces = part.split('=');
         if (pieces.length !== 2) {
-          throw new InvalidStreamIdError(`invalid stream key "${key}": meta-data "${part}" is not key=value`, {
-            key,
-          });
+          throw new InvalidStreamIdError(
+            `invalid stream key "${key}": meta-data "${part}" is not key=value`,
+            {
+              key,
+            },
+          );
         }
         meta.push([unescape(pieces[0]!, key), unescape(pieces[1]!, key)]);
       }
@@ -95,12 +107,20 @@ export class StreamId {
 
   /** Rebuilds a stream id from {@link StreamId.toJSON} output. */
   static fromJSON(json: unknown): StreamId {
-    if (typeof json !== 'object' || json === null || typeof (json as { name?: unknown }).name !== 'string') {
-      throw new InvalidStreamIdError(`invalid stream id JSON: expected { "name": string, "meta": [[key, value], …] }`);
+    if (
+      typeof json !== 'object' ||
+      json === null ||
+      typeof (json as { name?: unknown }).name !== 'string'
+    ) {
+      throw new InvalidStreamIdError(
+        `invalid stream id JSON: expected { "name": string, "meta": [[key, value], …] }`,
+      );
     }
     const { name, meta } = json as { name: string; meta?: unknown };
     if (meta !== undefined && !Array.isArray(meta) && (typeof meta !== 'object' || meta === null)) {
-      throw new InvalidStreamIdError(`invalid stream id JSON for "${name}": meta must be pairs or an object`);
+      throw new InvalidStreamIdError(
+        `invalid stream id JSON for "${name}": meta must be pairs or an object`,
+      );
     }
     return StreamId.of(name, (meta ?? []) as MetaDataInput);
   }
@@ -134,7 +154,9 @@ export class StreamId {
 
   /** `name` or `name: [k1=v1, k2=v2]` (HyperStream's form, meta-data in given order). */
   toString(): string {
-    return this.meta.length ? `${this.name}: [${this.meta.map(([k, v]) => `${k}=${v}`).join(', ')}]` : this.name;
+    return this.meta.length
+      ? `${this.name}: [${this.meta.map(([k, v]) => `${k}=${v}`).join(', ')}]`
+      : this.name;
   }
 
   toJSON(): StreamIdJSON {
@@ -150,7 +172,9 @@ function normaliseMeta(name: string, meta: MetaDataInput): MetaDataPair[] {
   const pairs: MetaDataPair[] = [];
   for (const entry of entries) {
     if (!Array.isArray(entry) || entry.length !== 2) {
-      throw new InvalidStreamIdError(`invalid meta-data for stream "${name}": expected [key, value] pairs`);
+      throw new InvalidStreamIdError(
+        `invalid meta-data for stream "${name}": expected [key, value] pairs`,
+      );
     }
     const [key, value] = entry as readonly [unknown, unknown];
     if (typeof key !== 'string' || key === '' || /\p{Cc}/u.test(key)) {
@@ -164,7 +188,9 @@ function normaliseMeta(name: string, meta: MetaDataInput): MetaDataPair[] {
       );
     }
     if (typeof value === 'number' && !Number.isFinite(value)) {
-      throw new InvalidStreamIdError(`invalid meta-data value for "${key}" of stream "${name}": ${value} is not finite`);
+      throw new InvalidStreamIdError(
+        `invalid meta-data value for "${key}" of stream "${name}": ${value} is not finite`,
+      );
     }
     const text = String(value);
     if (/\p{Cc}/u.test(text)) {
@@ -182,13 +208,19 @@ function normaliseMeta(name: string, meta: MetaDataInput): MetaDataPair[] {
 }
 
 function escape(text: string): string {
-  return text.replace(RESERVED, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return text.replace(
+    RESERVED,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
 }
 
 function unescape(text: string, key: string): string {
   return text.replace(/%([0-9A-Fa-f]{2})|%/g, (whole, hex: string | undefined) => {
     if (hex === undefined) {
-      throw new InvalidStreamIdError(`invalid stream key "${key}": a lone "%" must be written %25`, { key });
+      throw new InvalidStreamIdError(
+        `invalid stream key "${key}": a lone "%" must be written %25`,
+        { key },
+      );
     }
     return String.fromCharCode(parseInt(hex, 16));
   });

@@ -25,9 +25,11 @@ export class StreamView<T = unknown> implements AsyncIterable<StreamInstance<T>>
 
   /** Instances in batches (fastest way to consume a large window). */
   batches(batchSize?: number): AsyncIterable<readonly StreamInstance<T>[]> {
-    return this.channel.readBatches(this.streamId, this.interval, batchSize ? { batchSize } : {}) as AsyncIterable<
-      readonly StreamInstance<T>[]
-    >;
+    return this.channel.readBatches(
+      this.streamId,
+      this.interval,
+      batchSize ? { batchSize } : {},
+    ) as AsyncIterable<readonly StreamInstance<T>[]>;
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<StreamInstance<T>> {

@@ -16,7 +16,9 @@ export function toDurationMs(duration: DurationLike): number {
     ms = parseIsoDuration(duration).toMillis();
   } else if (Duration.isDuration(duration)) {
     if (!duration.isValid) {
-      throw new InvalidDurationError(`invalid luxon Duration: ${duration.invalidReason ?? 'unknown'}`);
+      throw new InvalidDurationError(
+        `invalid luxon Duration: ${duration.invalidReason ?? 'unknown'}`,
+      );
     }
     ms = duration.toMillis();
   } else {

@@ -46,7 +46,8 @@ export function parseTimeInterval(text: string, options: ParseIntervalOptions = 
     if (rightIsDuration) {
       const start = parseTime(left, clock);
       const duration = parseIsoDuration(right);
-      if (duration.toMillis() < 0) throw new InvalidIntervalError('a duration after the start must be positive');
+      if (duration.toMillis() < 0)
+        throw new InvalidIntervalError('a duration after the start must be positive');
       return new TimeInterval(start, applyDuration(start, duration.toObject(), 1));
     }
     if (leftIsDuration) {
@@ -59,9 +60,13 @@ export function parseTimeInterval(text: string, options: ParseIntervalOptions = 
     return new TimeInterval(parseTime(left, clock), parseTime(right, clock));
   } catch (error) {
     if (isHyperstreamError(error)) {
-      throw new InvalidIntervalError(`invalid interval "${text}": ${stripPrefix(error.message)}; ${EXPECTED}`, {
-        input: text,
-      }, error);
+      throw new InvalidIntervalError(
+        `invalid interval "${text}": ${stripPrefix(error.message)}; ${EXPECTED}`,
+        {
+          input: text,
+        },
+        error,
+      );
     }
     throw error;
   }

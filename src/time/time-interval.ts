@@ -56,7 +56,7 @@ export class TimeInterval {
         { input: safeJson(json) },
       );
     }
-    const { start, end } = json as { start: unknown; end: unknown };
+    const { start, end } = json;
     return TimeInterval.of(asTimeLike(start, json), asTimeLike(end, json));
   }
 
@@ -122,7 +122,11 @@ function endpoint(time: TimeLike, which: 'start' | 'end'): Timestamp {
     return toTimestamp(time);
   } catch (error) {
     if (isHyperstreamError(error)) {
-      throw new InvalidIntervalError(`invalid interval ${which}: ${error.message}`, error.details, error);
+      throw new InvalidIntervalError(
+        `invalid interval ${which}: ${error.message}`,
+        error.details,
+        error,
+      );
     }
     throw error;
   }

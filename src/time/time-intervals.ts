@@ -199,7 +199,9 @@ export class TimeIntervals implements Iterable<TimeInterval> {
   split(duration: DurationLike, options: SplitOptions = {}): TimeInterval[] {
     const step = toDurationMs(duration);
     if (step <= 0) {
-      throw new InvalidIntervalError(`cannot split by a duration of ${String(step)} ms: it must be positive`);
+      throw new InvalidIntervalError(
+        `cannot split by a duration of ${String(step)} ms: it must be positive`,
+      );
     }
     const pieces: TimeInterval[] = [];
     const b = this.#bounds;
@@ -277,7 +279,9 @@ function toInterval(item: TimeIntervalLike): TimeInterval {
   if (item instanceof TimeInterval) return item;
   if (Array.isArray(item)) {
     if (item.length !== 2) {
-      throw new InvalidIntervalError(`invalid interval: expected a [start, end] pair, got ${item.length} elements`);
+      throw new InvalidIntervalError(
+        `invalid interval: expected a [start, end] pair, got ${item.length} elements`,
+      );
     }
     return TimeInterval.of(item[0] as TimeLike, item[1] as TimeLike);
   }

@@ -34,9 +34,12 @@ export function toTimestamp(time: TimeLike): Timestamp {
     ms = parsed.toMillis();
   } else if (DateTime.isDateTime(time)) {
     if (!time.isValid) {
-      throw new InvalidTimestampError(`invalid luxon DateTime: ${time.invalidReason ?? 'unknown'}`, {
-        input: String(time),
-      });
+      throw new InvalidTimestampError(
+        `invalid luxon DateTime: ${time.invalidReason ?? 'unknown'}`,
+        {
+          input: String(time),
+        },
+      );
     }
     ms = time.toMillis();
   } else {

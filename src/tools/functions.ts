@@ -26,7 +26,9 @@ export class FunctionRegistry {
       );
     }
     if (typeof fn !== 'function') {
-      throw new InvalidArgumentError(`cannot register "${name}": expected a function, got ${typeof fn}`);
+      throw new InvalidArgumentError(
+        `cannot register "${name}": expected a function, got ${typeof fn}`,
+      );
     }
     const existing = this.#byName.get(name);
     if (existing && existing !== fn) {
@@ -77,7 +79,11 @@ export class FunctionRegistry {
 export const functionRegistry: FunctionRegistry = ((): FunctionRegistry => {
   const holder = globalThis as Record<symbol, unknown>;
   const existing = holder[REGISTRY_KEY];
-  if (existing && typeof existing === 'object' && typeof (existing as FunctionRegistry).get === 'function') {
+  if (
+    existing &&
+    typeof existing === 'object' &&
+    typeof (existing as FunctionRegistry).get === 'function'
+  ) {
     return existing as FunctionRegistry;
   }
   const registry = new FunctionRegistry();

@@ -47,6 +47,12 @@ export interface PlainToolContext<P> extends BaseToolContext<P> {
   readonly alignment: SourceWindow | undefined;
   /** The sink being computed (for messages). */
   readonly sink: StreamId;
+  /**
+   * A window of source `index` over any interval, computed upstream first when needed (pull).
+   * For tools whose lookback depends on data (e.g. windows read from another stream); fixed
+   * lookbacks belong in `sourceInterval` instead.
+   */
+  sourceWindow(index: number, interval: TimeInterval): Promise<StreamView>;
 }
 
 /** An instance tagged with the output plate value it belongs to (multi-output tools). */
@@ -58,7 +64,10 @@ export interface TaggedInstance<T = unknown> extends StreamInstance<T> {
 /** Context of a {@link ToolKind.MultiOutput} tool. */
 export interface MultiOutputToolContext<P> extends BaseToolContext<P> {
   readonly source: SourceWindow | undefined;
-  /** The splitting stream over the interval, when the factor has one. */
+  /**
+   * The splitting stream, when the factor has one, over `(MIN_DATE, interval.end]`: splitters use
+   * its latest document at or before the end (a mapping, a list of plate values, intervals).
+   */
   readonly splitting: SourceWindow | undefined;
   /** The meta-data key of the output plate, e.g. `city`. */
   readonly outputMetaKey: string;
@@ -149,7 +158,10 @@ const TOOL_DEFINITION = Symbol.for('hyperstream.tool-definition');
 const TOOL_INSTANCE = Symbol.for('hyperstream.tool-instance');
 
 /** A defined tool: create instances of it with parameters. */
-export interface ToolDefinition<K extends ToolKind = ToolKind, S extends ParamsSchema = ParamsSchema> {
+export interface ToolDefinition<
+  K extends ToolKind = ToolKind,
+  S extends ParamsSchema = ParamsSchema,
+> {
   readonly [TOOL_DEFINITION]: true;
   readonly name: string;
   readonly version: string;
@@ -210,7 +222,9 @@ const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
  *   },
  * });
  */
-export function defineTool<K extends ToolKind, S extends ParamsSchema>(spec: ToolSpec<K, S>): ToolDefinition<K, S> {
+export function defineTool<K extends ToolKind, S extends ParamsSchema>(
+  spec: ToolSpec<K, S>,
+): ToolDefinition<K, S> {
   if (typeof spec.name !== 'string' || !/^[A-Za-z_][\w-]*$/.test(spec.name)) {
     throw new InvalidArgumentError(
       `invalid tool name ${JSON.stringify(spec.name)}: use letters, digits, "_" and "-", starting with a letter or "_"`,
@@ -227,7 +241,9 @@ export function defineTool<K extends ToolKind, S extends ParamsSchema>(spec: Too
     );
   }
   if (!(spec.params instanceof z.ZodObject)) {
-    throw new InvalidArgumentError(`tool "${spec.name}": params must be a zod object (z.strictObject({...}))`);
+    throw new InvalidArgumentError(
+      `tool "${spec.name}": params must be a zod object (z.strictObject({...}))`,
+    );
   }
   const definition: ToolDefinition<K, S> = {
     [TOOL_DEFINITION]: true,
@@ -256,7 +272,9 @@ function createInstance<K extends ToolKind, S extends ParamsSchema>(
   const result = definition.params.safeParse(input ?? {});
   if (!result.success) {
     const where = result.error.issues
-      .map((issue) => `${issue.path.length ? issue.path.join('.') : '(parameters)'}: ${issue.message}`)
+      .map(
+        (issue) => `${issue.path.length ? issue.path.join('.') : '(parameters)'}: ${issue.message}`,
+      )
       .join('; ');
     throw new ToolParameterError(
       `invalid parameters for tool "${definition.name}" ${definition.version}: ${where}`,
@@ -283,7 +301,8 @@ function createInstance<K extends ToolKind, S extends ParamsSchema>(
     params,
     identity: `${definition.name}@${definition.version}${paramsJson}`,
     serialisable,
-    sourceInterval: (interval) => (spec.sourceInterval ? spec.sourceInterval(interval, params) : interval),
+    sourceInterval: (interval) =>
+      spec.sourceInterval ? spec.sourceInterval(interval, params) : interval,
     execute: (context) => spec.execute(context),
     toJSON: () => {
       if (!serialisable) {
@@ -338,7 +357,9 @@ export function isToolInstance(value: unknown): value is ToolInstance {
  * A parameter holding a function: in code, the function itself; in stored definitions,
  * `{ fn: 'name' }` resolved through the function registry (never code).
  */
-export function functionParam<F extends ToolFunction = ToolFunction>(description = 'a function, or { fn: name } of a registered one') {
+export function functionParam<F extends ToolFunction = ToolFunction>(
+  description = 'a function, or { fn: name } of a registered one',
+) {
   return z
     .union([
       z.custom<F>((value) => typeof value === 'function', { message: 'expected a function' }),

@@ -1,9 +1,14 @@
-import { StreamId } from '../../streams/stream-id.js';
+import type { StreamId } from '../../streams/stream-id.js';
 import type { StreamInstance } from '../../streams/stream-instance.js';
 import { checkInstanceTimestamp } from '../../streams/stream-instance.js';
 import type { TimeInterval } from '../../time/time-interval.js';
 import { TimeIntervals } from '../../time/time-intervals.js';
-import type { ReadOptions, StreamFilter, StreamStore, StreamStoreCapabilities } from '../stream-store.js';
+import type {
+  ReadOptions,
+  StreamFilter,
+  StreamStore,
+  StreamStoreCapabilities,
+} from '../stream-store.js';
 
 interface MemoryStream {
   readonly id: StreamId;
@@ -185,7 +190,10 @@ function dedupeSorted(items: StreamInstance[]): StreamInstance[] {
 }
 
 /** Merges sorted unique `incoming` into sorted unique `existing`; incoming wins on ties. */
-function mergeByTimestamp(existing: StreamInstance[], incoming: StreamInstance[]): StreamInstance[] {
+function mergeByTimestamp(
+  existing: StreamInstance[],
+  incoming: StreamInstance[],
+): StreamInstance[] {
   const out: StreamInstance[] = [];
   let i = firstAfter(existing, incoming[0]!.timestamp - 1);
   for (let k = 0; k < i; k++) out.push(existing[k]!);
