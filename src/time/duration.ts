@@ -43,7 +43,7 @@ export function parseIsoDuration(text: string): Duration {
   const negative = trimmed.startsWith('-');
   const body = negative || trimmed.startsWith('+') ? trimmed.slice(1) : trimmed;
   const parsed = Duration.fromISO(body);
-  if (!parsed.isValid || body.length === 0) {
+  if (!parsed.isValid || !/\d/.test(body)) {
     throw new InvalidDurationError(
       `invalid duration "${text}": expected an ISO 8601 duration such as PT1H, P1D, -PT30S or P1DT12H`,
       { input: text },
