@@ -47,14 +47,37 @@ export type ErrorDetails = Readonly<Record<string, unknown>>;
 export class HyperstreamError extends Error {
   readonly code: ErrorCode;
   readonly details: ErrorDetails;
-  readonly [HYPERSTREAM_ERROR] = true;
+  readonly [HYPERSTREAM_ERROR]: readonly string[];
 
   constructor(code: ErrorCode, message: string, details: ErrorDetails = {}, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause });
     this.code = code;
     this.details = details;
     this.name = new.target.name;
+    this[HYPERSTREAM_ERROR] = classNames(new.target);
   }
+
+  /**
+   * `instanceof` also recognises errors thrown by another copy of this package (a tool file
+   * loaded from disk has its own), by the class names recorded on the error.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    const names = isHyperstreamError(value) ? value[HYPERSTREAM_ERROR] : undefined;
+    return names !== undefined && names.includes(this.name);
+  }
+}
+
+function classNames(target: unknown): string[] {
+  const names: string[] = [];
+  for (
+    let c = target as { name?: string } | null;
+    c && c !== Error;
+    c = Object.getPrototypeOf(c) as typeof c
+  ) {
+    if (c.name) names.push(c.name);
+  }
+  return names;
 }
 
 /** True for any error thrown by this package, even one from another copy of it (no `instanceof`). */
@@ -62,7 +85,7 @@ export function isHyperstreamError(error: unknown): error is HyperstreamError {
   return (
     typeof error === 'object' &&
     error !== null &&
-    (error as Record<symbol, unknown>)[HYPERSTREAM_ERROR] === true
+    Array.isArray((error as Record<symbol, unknown>)[HYPERSTREAM_ERROR])
   );
 }
 

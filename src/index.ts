@@ -80,6 +80,37 @@ export { StoreChannel } from './channels/store-channel.js';
 export { MemoryChannel } from './channels/memory-channel.js';
 export { ReadOnlyMemoryChannel } from './channels/read-only-memory-channel.js';
 export { ChannelManager } from './channels/channel-manager.js';
+export {
+  FileChannel,
+  BUILT_IN_LOADERS,
+  loadJson,
+  loadText,
+  csvLoader,
+  parseCsv,
+} from './channels/file-channel.js';
+export type {
+  FileChannelOptions,
+  FileDocument,
+  FileEntry,
+  FileLoader,
+  FileIgnoredListener,
+  CsvLoaderOptions,
+} from './channels/file-channel.js';
+export { parseTimestampedFileName } from './channels/file-name.js';
+export type { TimestampedFileName, FileNameRejection } from './channels/file-name.js';
+export { ModuleChannel, importModuleWithTsx } from './channels/module-channel.js';
+export type {
+  ModuleChannelOptions,
+  ModuleDocument,
+  ImportModule,
+} from './channels/module-channel.js';
+export { ToolChannel, isToolChannel } from './channels/tool-channel.js';
+export type {
+  ToolChannelOptions,
+  GetToolOptions,
+  ToolVersion,
+  ToolListing,
+} from './channels/tool-channel.js';
 
 // tools
 export {
@@ -110,6 +141,23 @@ export type {
   NewPlateValue,
 } from './tools/tool.js';
 export { FunctionRegistry, functionRegistry, registerFunction } from './tools/functions.js';
+export { parseModuleFileName, formatModuleFileName } from './tools/module-file-name.js';
+export type { ModuleFileName } from './tools/module-file-name.js';
+export { compareSemVer, satisfiesRange, parseSemVer } from './tools/semver.js';
+export type { SemVer } from './tools/semver.js';
+export {
+  loadPlugins,
+  parsePluginConfigs,
+  PluginConfigSchema,
+  ToolResolver,
+} from './tools/plugins.js';
+export type {
+  Plugin,
+  PluginConfig,
+  PluginConfigInput,
+  LoadPluginsOptions,
+  ToolRef,
+} from './tools/plugins.js';
 export type { ToolFunction, FunctionRef } from './tools/functions.js';
 
 // helpers

@@ -240,11 +240,12 @@ export function defineTool<K extends ToolKind, S extends ParamsSchema>(
       `invalid kind ${JSON.stringify(spec.kind)} for tool "${spec.name}": expected one of ${Object.values(ToolKind).join(', ')}`,
     );
   }
-  if (!(spec.params instanceof z.ZodObject)) {
+  if (!isZodObject(spec.params)) {
     throw new InvalidArgumentError(
       `tool "${spec.name}": params must be a zod object (z.strictObject({...}))`,
     );
   }
+  checkDefaults(spec.name, spec.version, spec.params);
   const definition: ToolDefinition<K, S> = {
     [TOOL_DEFINITION]: true,
     name: spec.name,
@@ -294,7 +295,7 @@ function createInstance<K extends ToolKind, S extends ParamsSchema>(
   const spec = definition.spec;
   const instance: ToolInstance<K, z.output<S>> = {
     [TOOL_INSTANCE]: true,
-    definition: definition as unknown as ToolDefinition<K>,
+    definition,
     name: definition.name,
     version: definition.version,
     kind: definition.kind,
@@ -331,6 +332,46 @@ function anonymousId(fn: ToolFunction): number {
     anonymousIds.set(fn, id);
   }
   return id;
+}
+
+interface ZodDef {
+  readonly type?: string;
+  readonly innerType?: {
+    readonly _zod?: { readonly def?: ZodDef };
+    safeParse?: ParamsSchema['safeParse'];
+  };
+  readonly defaultValue?: unknown;
+}
+
+/**
+ * zod 4 returns a `.default()` value without parsing it, so a default that breaks its own schema
+ * (`z.number().min(1).default(0)`) would reach `execute`: refuse it when the tool is defined.
+ */
+function checkDefaults(name: string, version: string, params: ParamsSchema): void {
+  for (const [key, field] of Object.entries(params.shape)) {
+    let def = (field as { _zod?: { def?: ZodDef } })._zod?.def;
+    while (def && (def.type === 'optional' || def.type === 'nullable' || def.type === 'readonly')) {
+      def = def.innerType?._zod?.def;
+    }
+    if (def?.type !== 'default' || !def.innerType?.safeParse) continue;
+    const result = def.innerType.safeParse(def.defaultValue);
+    if (!result.success) {
+      throw new ToolParameterError(
+        `tool "${name}" ${version}: the default of parameter "${key}" (${JSON.stringify(def.defaultValue)}) ` +
+          `fails its own schema: ${result.error.issues.map((issue) => issue.message).join('; ')}; fix the default`,
+        { tool: name, version, parameter: key, issues: result.error.issues },
+      );
+    }
+  }
+}
+
+// Structural, not `instanceof`: a plugin's tool file may bring its own copy of zod.
+function isZodObject(value: unknown): value is ParamsSchema {
+  if (typeof value !== 'object' || value === null) return false;
+  const internals = (value as { _zod?: { def?: { type?: unknown } } })._zod;
+  return (
+    internals?.def?.type === 'object' && typeof (value as ParamsSchema).safeParse === 'function'
+  );
 }
 
 /** True for a tool definition, even one from another copy of this package (brand, not `instanceof`). */

@@ -37,3 +37,20 @@ describe('errors', () => {
     expect(api.isHyperstreamError(null)).toBe(false);
   });
 });
+
+describe('errors from another copy of the package', () => {
+  it('are recognised by instanceof through the recorded class names', () => {
+    // Simulate a second copy: a structurally identical error built outside this module's classes.
+    const foreign = new api.ToolParameterError('bad');
+    const clone = Object.assign(Object.create(Error.prototype) as object, foreign);
+    for (const symbol of Object.getOwnPropertySymbols(foreign)) {
+      (clone as Record<symbol, unknown>)[symbol] = (foreign as unknown as Record<symbol, unknown>)[
+        symbol
+      ];
+    }
+    expect(clone instanceof api.ToolParameterError).toBe(true);
+    expect(clone instanceof api.HyperstreamUsageError).toBe(true);
+    expect(clone instanceof api.ToolExecutionError).toBe(false);
+    expect(api.isHyperstreamError(clone)).toBe(true);
+  });
+});
