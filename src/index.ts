@@ -141,6 +141,10 @@ export type {
   NewPlateValue,
 } from './tools/tool.js';
 export { FunctionRegistry, functionRegistry, registerFunction } from './tools/functions.js';
+export { BUILTIN_FUNCTIONS, registerBuiltinFunctions } from './tools/builtin-functions.js';
+export { timeParam, durationParam } from './tools/builtin-support.js';
+export { throwIfAborted, mergeByTimestamp } from './tools/structural-support.js';
+export type { TimestampGroup } from './tools/structural-support.js';
 export { parseModuleFileName, formatModuleFileName } from './tools/module-file-name.js';
 export type { ModuleFileName } from './tools/module-file-name.js';
 export { compareSemVer, satisfiesRange, parseSemVer } from './tools/semver.js';

@@ -52,7 +52,7 @@ export abstract class ReadOnlyMemoryChannel implements Channel {
     await this.#store.write(id, instances);
   }
 
-  createStream(): Promise<Stream> {
+  createStream(_id: StreamIdLike): Promise<Stream> {
     return Promise.reject(new ChannelReadOnlyError(this.id, 'create streams'));
   }
 
@@ -78,11 +78,11 @@ export abstract class ReadOnlyMemoryChannel implements Channel {
     return Promise.reject(new ChannelReadOnlyError(this.id, 'purge streams'));
   }
 
-  purgeAll(): Promise<void> {
+  purgeAll(_options?: PurgeOptions): Promise<void> {
     return Promise.reject(new ChannelReadOnlyError(this.id, 'purge streams'));
   }
 
-  writeInstances(): Promise<number> {
+  writeInstances(_id: StreamIdLike, _instances: readonly StreamInstance[]): Promise<number> {
     return Promise.reject(new ChannelReadOnlyError(this.id, 'write instances'));
   }
 
@@ -111,7 +111,10 @@ export abstract class ReadOnlyMemoryChannel implements Channel {
     return TimeIntervals.of(new TimeInterval(MIN_DATE, this.#upTo));
   }
 
-  addCalculatedIntervals(): Promise<TimeIntervals> {
+  addCalculatedIntervals(
+    _id: StreamIdLike,
+    _intervals: TimeIntervals | TimeInterval,
+  ): Promise<TimeIntervals> {
     return Promise.reject(new ChannelReadOnlyError(this.id, 'record calculated intervals'));
   }
 

@@ -1,4 +1,5 @@
 import { FunctionNotRegisteredError, InvalidArgumentError } from '../errors.js';
+import { registerBuiltinFunctions } from './builtin-functions.js';
 
 /** A function a tool parameter may hold (`apply(func)`, `aggregate(func)`). */
 export type ToolFunction = (...args: never[]) => unknown;
@@ -90,6 +91,8 @@ export const functionRegistry: FunctionRegistry = ((): FunctionRegistry => {
   holder[REGISTRY_KEY] = registry;
   return registry;
 })();
+// Stored definitions may name the built-ins (`{ fn: 'mean' }`) without any set-up.
+registerBuiltinFunctions(functionRegistry);
 
 /** Registers a named function in the default registry. */
 export function registerFunction(name: string, fn: ToolFunction): void {

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { defineTool, functionParam } from '../../src/index.js';
+import { mergeByTimestamp, throwIfAborted } from '../../src/tools/structural-support.js';
+
+export default defineTool({
+  name: 'aggregate',
+  version: '1.0.0',
+  kind: 'aggregate',
+  description:
+    'For every timestamp present in any source, func(the values the sources have at exactly that timestamp), merged in one pass',
+  params: z.strictObject({
+    func: functionParam<(values: unknown[]) => unknown>(
+      'applied to the list of values the sources have at one timestamp (in source order), e.g. { fn: "mean" }; an undefined result emits nothing',
+    ),
+  }),
+  async *execute(ctx) {
+    let groups = 0;
+    for await (const { timestamp, entries } of mergeByTimestamp(
+      ctx.sources.map((source) => source.view),
+    )) {
+      if ((groups++ & 0x3ff) === 0) throwIfAborted(ctx, 'aggregate');
+      const value = ctx.params.func(entries.map((entry) => entry.value));
+      if (value !== undefined) yield { timestamp, value };
+    }
+  },
+});

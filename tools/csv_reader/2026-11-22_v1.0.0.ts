@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { ToolExecutionError, defineTool } from '../../src/index.js';
+import { csvOptionFields, readCsvInstances } from '../../src/tools/csv.js';
+import { throwIfAborted } from '../../src/tools/structural-support.js';
+
+export default defineTool({
+  name: 'csv_reader',
+  version: '1.0.0',
+  kind: 'tool',
+  description:
+    'Emits the rows of a CSV file inside the interval in time order: a dict per row (or a list without header), numbers parsed',
+  params: z.strictObject({
+    path: z.string().min(1).describe('the CSV file (relative to the working directory)'),
+    ...csvOptionFields,
+  }),
+  async *execute(ctx) {
+    if (ctx.sources.length > 0) {
+      throw new ToolExecutionError(
+        `tool "csv_reader" reads a file and takes no source streams (${ctx.sources.length} given): remove them from the factor`,
+        { tool: 'csv_reader', sink: ctx.sink.key },
+      );
+    }
+    const { path, ...options } = ctx.params;
+    const rows = await readCsvInstances('csv_reader', path, options, ctx.interval);
+    for (const [i, row] of rows.entries()) {
+      if ((i & 0xfff) === 0) throwIfAborted(ctx, 'csv_reader');
+      yield row;
+    }
+  },
+});

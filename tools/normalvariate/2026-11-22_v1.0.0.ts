@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { defineTool } from '../../src/index.js';
+import { alignedSamples, normalvariate, seedParam } from '../../src/tools/random.js';
+
+export default defineTool({
+  name: 'normalvariate',
+  version: '1.0.0',
+  kind: 'tool',
+  description:
+    'A normal random number (Kinderman–Monahan) per alignment timestamp; seeded per tool, reproducible per (seed, timestamp); needs an alignment stream',
+  params: z.strictObject({
+    mu: z.number().default(0).describe('the mean'),
+    sigma: z.number().min(0).default(1).describe('the standard deviation'),
+    seed: seedParam(),
+  }),
+  execute: alignedSamples('normalvariate', (draw, p) => normalvariate(draw, p.mu, p.sigma)),
+});

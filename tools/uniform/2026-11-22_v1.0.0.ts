@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { defineTool } from '../../src/index.js';
+import { alignedSamples, seedParam, uniform } from '../../src/tools/random.js';
+
+export default defineTool({
+  name: 'uniform',
+  version: '1.0.0',
+  kind: 'tool',
+  description:
+    'A uniform random number between a and b per alignment timestamp; seeded per tool, reproducible per (seed, timestamp); needs an alignment stream',
+  params: z.strictObject({
+    a: z.number().describe('one end of the range'),
+    b: z.number().describe('the other end of the range'),
+    seed: seedParam(),
+  }),
+  execute: alignedSamples('uniform', (draw, p) => uniform(draw, p.a, p.b)),
+});

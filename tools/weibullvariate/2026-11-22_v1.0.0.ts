@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { defineTool } from '../../src/index.js';
+import { alignedSamples, seedParam, weibullvariate } from '../../src/tools/random.js';
+
+export default defineTool({
+  name: 'weibullvariate',
+  version: '1.0.0',
+  kind: 'tool',
+  description:
+    'A Weibull random number per alignment timestamp; seeded per tool, reproducible per (seed, timestamp); needs an alignment stream',
+  params: z.strictObject({
+    alpha: z.number().positive().describe('the scale, > 0'),
+    beta: z.number().positive().describe('the shape, > 0'),
+    seed: seedParam(),
+  }),
+  execute: alignedSamples('weibullvariate', (draw, p) => weibullvariate(draw, p.alpha, p.beta)),
+});
