@@ -164,5 +164,85 @@ export type {
 } from './tools/plugins.js';
 export type { ToolFunction, FunctionRef } from './tools/functions.js';
 
+// plates
+export { MetaDataTree, pathIdentifier } from './plates/meta-data-tree.js';
+export type { MetaDataPath, MetaDataRecord } from './plates/meta-data-tree.js';
+export {
+  Plate,
+  combinePlateValues,
+  plateValueKey,
+  formatPlateValue,
+  projectPlateValue,
+} from './plates/plate.js';
+export type { PlateValue, PlateFilter, PlateConfig } from './plates/plate.js';
+export { PlateManager } from './plates/plate-manager.js';
+export type { CreatePlateOptions, PlateManagerOptions } from './plates/plate-manager.js';
+export {
+  MemoryMetaDataStore,
+  MemoryPlateStore,
+  metaDataRecordSchema,
+  plateConfigSchema,
+} from './plates/stores.js';
+export type { MetaDataStore, PlateStore } from './plates/stores.js';
+
+// workflows
+export { Workflow } from './workflow/workflow.js';
+export type {
+  WorkflowEnvironment,
+  WorkflowInfo,
+  NodeRef,
+  FactorOptions,
+  PlainFactorSpec,
+  MultiOutputFactorSpec,
+  AggregateFactorSpec,
+  SelectorFactorSpec,
+  PlateCreationFactorSpec,
+  FromDefinitionOptions,
+} from './workflow/workflow.js';
+export { Node } from './workflow/node.js';
+export type { NodeDefinition } from './workflow/node.js';
+export type {
+  Factor,
+  PlainFactor,
+  MultiOutputFactor,
+  AggregateFactor,
+  SelectorFactor,
+  PlateCreationFactor,
+} from './workflow/factor.js';
+export {
+  workflowDefinitionSchema,
+  factorDefinitionSchema,
+  parseWorkflowDefinition,
+} from './workflow/definition.js';
+export type { WorkflowDefinition, FactorDefinition } from './workflow/definition.js';
+export { ToolRegistry } from './workflow/tool-lookup.js';
+export type { ToolLookup, AnyToolDefinition } from './workflow/tool-lookup.js';
+export { WorkflowManager } from './workflow/workflow-manager.js';
+export type { WorkflowLoader } from './workflow/workflow-manager.js';
+export { MemoryWorkflowStore } from './workflow/workflow-store.js';
+export type { WorkflowStore } from './workflow/workflow-store.js';
+export type {
+  ExecuteOptions,
+  SessionRecord,
+  SessionStatus,
+  PieceRecord,
+  FactorSummary,
+  PurgeTarget,
+  WorkflowPurgeOptions,
+  PurgedStream,
+  PurgeReport,
+  WorkflowExecutor,
+} from './workflow/execution.js';
+
+// engine
+export { Engine } from './engine/engine.js';
+export type { EngineOptions } from './engine/engine.js';
+export { Runner } from './engine/runner.js';
+export type { RunnerDependencies } from './engine/runner.js';
+export { MemorySessionStore, sessionRecordSchema, parseSessionRecord } from './engine/session.js';
+export type { SessionStore, SessionFilter } from './engine/session.js';
+export { workPiece } from './engine/work-piece.js';
+export type { WorkPiece } from './engine/work-piece.js';
+
 // helpers
 export { collect } from './internal/async.js';

@@ -66,7 +66,7 @@ function splitTemperatures(value: unknown): Record<string, Record<string, unknow
   const out: Record<string, Record<string, unknown>> = {};
   if (value === null || typeof value !== 'object') return out;
   for (const [key, reading] of Object.entries(value as Record<string, unknown>)) {
-    const match = /^(.*)(Max|Min)$/.exec(key);
+    const match = /^(.*)(max|min)$/i.exec(key);
     if (!match) continue;
     const city = match[1]!;
     (out[city] ??= {})[match[2]!.toLowerCase()] = reading;

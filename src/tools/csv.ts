@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import { ToolExecutionError } from '../errors.js';
+import { InvalidTimestampError, ToolExecutionError } from '../errors.js';
 import type { StreamInstance } from '../streams/stream-instance.js';
 import type { TimeInterval } from '../time/time-interval.js';
 import { checkTimestamp, formatTimestamp, toTimestamp } from '../time/timestamp.js';
@@ -15,9 +15,13 @@ export const DATE_PARSERS = {
   yyyyMmm: (text: string): number => {
     const match = /^(\d{4})M(\d{2})$/.exec(text);
     const month = match ? Number(match[2]) : 0;
-    if (!match || month < 1 || month > 12)
-      throw new Error(`"${text}" is not a month such as 2000M01`);
-    return Date.UTC(Number(match[1]), month - 1, 1);
+    if (!match || month < 1 || month > 12) {
+      throw new InvalidTimestampError(`"${text}" is not a month such as 2000M01`, { input: text });
+    }
+    // Date.UTC would read years 0 … 99 as 1900 … 1999.
+    const date = new Date(0);
+    date.setUTCFullYear(Number(match[1]), month - 1, 1);
+    return checkTimestamp(date.getTime(), text);
   },
   /** Epoch milliseconds. */
   epochMs: (text: string): number => checkTimestamp(parseNumber(text, 'epoch milliseconds'), text),
@@ -29,10 +33,12 @@ export const DATE_PARSERS = {
 /** The name of a date parser: `iso`, `yyyyMmm`, `epochMs` or `epochS`. */
 export type DateParserName = keyof typeof DATE_PARSERS;
 
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+// `\d+(?:\.\d*)?` rather than `\d+\.?\d*`: the latter backtracks quadratically on long digit runs.
+const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 function parseNumber(text: string, what: string): number {
-  if (!NUMBER.test(text)) throw new Error(`"${text}" is not ${what}`);
+  if (!NUMBER.test(text))
+    throw new InvalidTimestampError(`"${text}" is not ${what}`, { input: text });
   return Number(text);
 }
 
@@ -69,6 +75,12 @@ export const csvOptionFields = {
     .describe(
       'columns kept as text (names or 0-based indexes); all others are parsed as numbers, empty cells as null',
     ),
+  missingValues: z
+    .array(z.string())
+    .default([])
+    .describe(
+      'cell texts that mean "no reading" (e.g. "-" or "NA"), read as null like empty cells',
+    ),
 };
 
 /** Parsed CSV options (see {@link csvOptionFields}). */
@@ -79,6 +91,7 @@ export interface CsvOptions {
   readonly delimiter: string;
   readonly skipRows: number;
   readonly textColumns: readonly (string | number)[];
+  readonly missingValues: readonly string[];
 }
 
 /** Splits one CSV line; fields may be quoted with `"` (a doubled `""` is a quote). */
@@ -143,6 +156,7 @@ export async function readCsvInstances(
   let names: string[] | undefined;
   let dateIndex = -1;
   let textIndexes = new Set<number>();
+  const missing = new Set(options.missingValues.map((text) => text.trim()));
   const rows: Row[] = [];
   let sorted = true;
   let lineNumber = 0;
@@ -200,7 +214,7 @@ export async function readCsvInstances(
     }
     out.push({
       timestamp: row.timestamp,
-      value: rowValue(row, dateIndex, textIndexes, names, path, fail),
+      value: rowValue(row, dateIndex, textIndexes, missing, names, path, fail),
     });
   }
   return out;
@@ -240,6 +254,7 @@ function rowValue(
   row: Row,
   dateIndex: number,
   textIndexes: ReadonlySet<number>,
+  missing: ReadonlySet<string>,
   names: readonly string[] | undefined,
   path: string,
   fail: Fail,
@@ -254,14 +269,14 @@ function rowValue(
       continue;
     }
     const text = (raw ?? '').trim();
-    if (text === '') {
+    if (text === '' || missing.has(text)) {
       cells.push(null);
     } else if (NUMBER.test(text)) {
       cells.push(Number(text));
     } else {
       fail(
         `"${text}" in ${path} line ${row.line}, column ${columnLabel(i, names)} is not a number: ` +
-          'fix the cell or list the column in textColumns',
+          'fix the cell, list the column in textColumns or the text in missingValues',
         { line: row.line, column: columnLabel(i, names) },
       );
     }

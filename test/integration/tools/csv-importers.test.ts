@@ -128,6 +128,15 @@ describe('csv_reader on the TSDL data (2000M01 dates)', () => {
     ]);
   });
 
+  it('reads missing readings ("-" in NZRainfall.csv) as null when listed in missingValues', async () => {
+    const path = join(DATA, 'NZRainfall.csv');
+    await expect(read({ path, dateParser: 'yyyyMmm' })).rejects.toThrow(/is not a number/);
+    const out = await read({ path, dateParser: 'yyyyMmm', missingValues: ['-'] });
+    expect(out).toHaveLength(154);
+    const missing = out.filter((row) => Object.values(row.value as object).includes(null));
+    expect(missing.length).toBeGreaterThan(0);
+  });
+
   it('fails on the header line when it is read as data', async () => {
     await expect(
       read({ path: join(DATA, 'NZRainfall.csv'), header: false, dateParser: 'yyyyMmm' }),

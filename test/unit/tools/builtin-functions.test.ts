@@ -60,6 +60,10 @@ describe('built-in functions', () => {
         NY: { max: 8 },
       },
     );
+    // TempAustralia.csv spells some suffixes in lower case.
+    expect(fn('split_temperatures')({ Melbournemax: 24.3, MelbourneMin: 15.9 })).toEqual({
+      Melbourne: { max: 24.3, min: 15.9 },
+    });
     expect(fn('dict_mean')({ max: 16.5, min: 14.6 })).toBeCloseTo(15.55, 12);
     expect(fn('dict_mean')({ max: 8, min: null })).toBe(8);
     expect(fn('dict_mean')('x')).toBeUndefined();

@@ -1,0 +1,152 @@
+import type { Channel } from '../channels/channel.js';
+import { ChannelManager } from '../channels/channel-manager.js';
+import { MemoryChannel } from '../channels/memory-channel.js';
+import { PlateManager } from '../plates/plate-manager.js';
+import type { MetaDataStore, PlateStore } from '../plates/stores.js';
+import type { Clock } from '../time/clock.js';
+import { systemClock } from '../time/clock.js';
+import { ToolLoadError } from '../errors.js';
+import type { ToolDefinition, ToolKind } from '../tools/tool.js';
+import type { AnyToolDefinition, ToolLookup } from '../workflow/tool-lookup.js';
+import { ToolRegistry } from '../workflow/tool-lookup.js';
+import type { WorkflowEnvironment, WorkflowInfo } from '../workflow/workflow.js';
+import { Workflow } from '../workflow/workflow.js';
+import { WorkflowManager } from '../workflow/workflow-manager.js';
+import type { WorkflowStore } from '../workflow/workflow-store.js';
+import { Runner } from './runner.js';
+import type { SessionStore } from './session.js';
+import { MemorySessionStore } from './session.js';
+
+/** How to build an {@link Engine}: everything optional, in-memory by default. */
+export interface EngineOptions {
+  /** Where "now" comes from (a `VirtualClock` in tests). Default: the system clock. */
+  readonly clock?: Clock;
+  /** Channels to register. A memory channel `memory` is added unless one has that id. */
+  readonly channels?: Iterable<Channel>;
+  /** The channel of nodes that do not name one. Default `memory`. */
+  readonly defaultChannel?: string;
+  /** Resolves tools by name for stored workflows: a resolver (the Tool channel) or definitions. */
+  readonly tools?: ToolLookup | Iterable<AnyToolDefinition>;
+  /** Persistence; each defaults to an in-memory store. */
+  readonly stores?: {
+    readonly metaData?: MetaDataStore;
+    readonly plates?: PlateStore;
+    readonly workflows?: WorkflowStore;
+    readonly sessions?: SessionStore;
+  };
+}
+
+/**
+ * One engine instance (no global singleton): channels, plates and meta-data, workflows, sessions,
+ * a tool resolver, a clock and the runner. Create as many as you like; `close()` closes the channels.
+ *
+ * @example
+ * const engine = await Engine.create({ tools: [clock] });
+ * const w = engine.workflow('ticker');
+ * const ticks = w.node('ticks');
+ * w.factor({ tool: clock.create({ stride: 3_600_000 }), sink: ticks });
+ * await w.execute('2017-07-20T16:00:00Z/PT10H');
+ * await engine.close();
+ */
+export class Engine {
+  readonly clock: Clock;
+  readonly channels: ChannelManager;
+  readonly plates: PlateManager;
+  readonly workflows: WorkflowManager;
+  readonly sessions: SessionStore;
+  readonly tools: ToolLookup;
+  readonly runner: Runner;
+  /** What workflows of this engine run against. */
+  readonly environment: WorkflowEnvironment;
+  #closed = false;
+  readonly #stores: NonNullable<EngineOptions['stores']>;
+
+  private constructor(options: EngineOptions, plates: PlateManager) {
+    this.clock = options.clock ?? systemClock;
+    this.#stores = options.stores ?? {};
+    this.channels = new ChannelManager(options.channels ?? []);
+    if (!this.channels.has('memory')) this.channels.add(new MemoryChannel('memory'));
+    const defaultChannel = options.defaultChannel ?? 'memory';
+    this.channels.get(defaultChannel);
+    this.plates = plates;
+    this.sessions = options.stores?.sessions ?? new MemorySessionStore();
+    this.tools = isResolver(options.tools) ? options.tools : new ToolRegistry(options.tools ?? []);
+    this.runner = new Runner({
+      channels: this.channels,
+      plates,
+      sessions: this.sessions,
+      clock: this.clock,
+    });
+    this.environment = { channels: this.channels, plates, executor: this.runner, defaultChannel };
+    this.workflows = new WorkflowManager(
+      async (definition) =>
+        await Workflow.fromDefinition(definition, {
+          environment: this.environment,
+          toolResolver: this.tools,
+        }),
+      options.stores?.workflows,
+    );
+  }
+
+  /** Builds an engine, loading the stored meta-data tree and plates. */
+  static async create(options: EngineOptions = {}): Promise<Engine> {
+    const plates = await PlateManager.create({
+      ...(options.stores?.metaData ? { metaDataStore: options.stores.metaData } : {}),
+      ...(options.stores?.plates ? { plateStore: options.stores.plates } : {}),
+    });
+    return new Engine(options, plates);
+  }
+
+  /** Starts a workflow and registers it with the workflow manager (commit it to store it). */
+  workflow(id: string, info: WorkflowInfo = {}): Workflow {
+    return this.workflows.register(new Workflow(id, info, this.environment));
+  }
+
+  /**
+   * A tool definition by name through the engine's resolver, checked to be of `kind` so the
+   * builder accepts it, e.g. `const clock = await engine.tool('clock', 'tool')`.
+   */
+  async tool<K extends ToolKind>(
+    name: string,
+    kind: K,
+    options: { version?: string } = {},
+  ): Promise<ToolDefinition<K>> {
+    const tool = await this.tools.get(name, options);
+    if (tool.kind !== kind) {
+      throw new ToolLoadError(
+        `tool "${name}" ${tool.version} has kind "${tool.kind}", not "${kind}": use a factor of that kind`,
+        {
+          tool: name,
+          version: tool.version,
+        },
+      );
+    }
+    return tool as unknown as ToolDefinition<K>;
+  }
+
+  /** Rebuilds a workflow from its JSON definition and registers it. */
+  async loadDefinition(definition: unknown): Promise<Workflow> {
+    const workflow = await Workflow.fromDefinition(definition, {
+      environment: this.environment,
+      toolResolver: this.tools,
+    });
+    return this.workflows.register(workflow);
+  }
+
+  /** Closes every channel and the stores given in the options; calling it again does nothing. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.channels.close();
+    for (const store of new Set(Object.values(this.#stores))) await store?.close?.();
+  }
+}
+
+function isResolver(value: unknown): value is ToolLookup {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as ToolLookup).get === 'function' &&
+    !(Symbol.iterator in value)
+  );
+}

@@ -1,0 +1,783 @@
+import type { ChannelManager } from '../channels/channel-manager.js';
+import {
+  ExecutionAbortedError,
+  PlateMismatchError,
+  StreamNotAvailableError,
+  ToolExecutionError,
+  WorkflowExecutionError,
+  isHyperstreamError,
+} from '../errors.js';
+import type { PlateManager } from '../plates/plate-manager.js';
+import type { PlateValue } from '../plates/plate.js';
+import { formatPlateValue, plateValueKey, projectPlateValue } from '../plates/plate.js';
+import { StreamId } from '../streams/stream-id.js';
+import { StreamView } from '../streams/stream-view.js';
+import type { Clock } from '../time/clock.js';
+import { toDurationMs } from '../time/duration.js';
+import type { IntervalSpec } from '../time/parse-interval.js';
+import { resolveInterval } from '../time/parse-interval.js';
+import { TimeInterval } from '../time/time-interval.js';
+import { TimeIntervals } from '../time/time-intervals.js';
+import { MIN_DATE } from '../time/timestamp.js';
+import type { AggregateSource, SourceWindow, ToolInstance } from '../tools/tool.js';
+import type {
+  ExecuteOptions,
+  FactorSummary,
+  PieceRecord,
+  PurgeReport,
+  PurgeTarget,
+  SessionRecord,
+  WorkflowExecutor,
+  WorkflowPurgeOptions,
+} from '../workflow/execution.js';
+import type {
+  AggregateFactor,
+  Factor,
+  MultiOutputFactor,
+  PlainFactor,
+  PlateCreationFactor,
+  SelectorFactor,
+} from '../workflow/factor.js';
+import { markerStreamName } from '../workflow/factor.js';
+import type { Node } from '../workflow/node.js';
+import type { Workflow } from '../workflow/workflow.js';
+import { KeyedMutex, Semaphore } from './concurrency.js';
+import { purge } from './purge.js';
+import type { SessionStore } from './session.js';
+import { newSessionId } from './session.js';
+import { SinkWriter } from './sink-writer.js';
+import { unitKey, workPiece } from './work-piece.js';
+
+/** What the runner works with (the engine passes its own). */
+export interface RunnerDependencies {
+  readonly channels: ChannelManager;
+  readonly plates: PlateManager;
+  readonly sessions: SessionStore;
+  readonly clock: Clock;
+}
+
+/** A unit failed in this run: dependants skip it instead of recomputing or reporting it twice. */
+class UpstreamFailure extends Error {}
+/** The run stops after a failure (`continueOnError: false`). */
+class StopRun extends Error {}
+
+interface Failure {
+  readonly factor: string;
+  readonly plateValue: PlateValue;
+  readonly interval: TimeInterval;
+  readonly error: unknown;
+}
+
+/** The state of one execute/request. */
+class Run {
+  readonly workflow: Workflow;
+  readonly signal: AbortSignal;
+  readonly slots: Semaphore;
+  readonly concurrency: number;
+  readonly maxPieceSize: number | undefined;
+  readonly continueOnError: boolean;
+  readonly pieces: PieceRecord[] = [];
+  readonly totals = new Map<
+    string,
+    { tool: string; pieces: number; documents: number; durationMs: number }
+  >();
+  readonly failures: Failure[] = [];
+  readonly failedUnits = new Set<string>();
+  /**
+   * What each unit is known to have calculated in this run, so the many pulls of one unit (an
+   * aggregate reading 200 streams split by one multi-output factor) check the store once.
+   */
+  readonly covered = new Map<string, TimeIntervals>();
+  /** Node id → keys of its current plate values, refreshed when the meta-data tree changes. */
+  readonly #valueCache = new Map<string, { version: number; keys: Set<string> }>();
+  stopped = false;
+
+  constructor(workflow: Workflow, options: ExecuteOptions) {
+    this.workflow = workflow;
+    this.signal = options.signal ?? new AbortController().signal;
+    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+    this.slots = new Semaphore(this.concurrency);
+    this.maxPieceSize =
+      options.maxPieceSize === undefined ? undefined : toDurationMs(options.maxPieceSize);
+    this.continueOnError = options.continueOnError ?? true;
+  }
+
+  hasValue(node: Node, value: PlateValue, version: number): boolean {
+    let cached = this.#valueCache.get(node.id);
+    if (cached?.version !== version) {
+      cached = { version, keys: new Set(node.plateValues().map(plateValueKey)) };
+      this.#valueCache.set(node.id, cached);
+    }
+    return cached.keys.has(plateValueKey(value));
+  }
+
+  record(
+    factor: Factor,
+    plateValue: PlateValue,
+    interval: TimeInterval,
+    documents: number,
+    durationMs: number,
+  ): void {
+    this.pieces.push({
+      ...workPiece(this.workflow.id, factor.id, plateValue, interval),
+      documents,
+      durationMs,
+    });
+    const total = this.totals.get(factor.id) ?? {
+      tool: factor.tool.identity,
+      pieces: 0,
+      documents: 0,
+      durationMs: 0,
+    };
+    total.pieces++;
+    total.documents += documents;
+    total.durationMs += durationMs;
+    this.totals.set(factor.id, total);
+  }
+
+  fail(failure: Failure): void {
+    this.failures.push(failure);
+    if (!this.continueOnError) this.stopped = true;
+  }
+}
+
+/**
+ * The compute-on-request runner. For every unit (a factor and one plate value) it computes only
+ * `interval − calculated` of the unit's sink streams, pulling upstream units first over the
+ * tool's source interval, writing in batches and recording each piece's interval only after its
+ * writes resolved. Units are serialised by key (also across concurrent runs on this runner), so
+ * concurrent pieces never compute the same thing twice; tool runs are bounded by `concurrency`.
+ */
+export class Runner implements WorkflowExecutor {
+  readonly #deps: RunnerDependencies;
+  readonly #units = new KeyedMutex();
+
+  constructor(deps: RunnerDependencies) {
+    this.#deps = deps;
+  }
+
+  async execute(
+    workflow: Workflow,
+    spec: IntervalSpec,
+    options: ExecuteOptions = {},
+  ): Promise<SessionRecord> {
+    const interval = this.#interval(spec);
+    const order = workflow.topologicalOrder();
+    return await this.#session('execute', workflow, interval, undefined, options, async (run) => {
+      if (run.concurrency === 1) {
+        for (const factor of order) await this.#runFactor(run, factor, interval);
+        return;
+      }
+      // Independent factors start together; a factor waits only for the factors it depends on.
+      const done = new Map<Factor, Promise<void>>();
+      for (const factor of order) {
+        const deps = workflow.dependenciesOf(factor).map((dep) => done.get(dep)!);
+        done.set(
+          factor,
+          Promise.allSettled(deps).then(() => this.#runFactor(run, factor, interval)),
+        );
+      }
+      await settle([...done.values()]);
+    });
+  }
+
+  async request(
+    workflow: Workflow,
+    nodeRef: Node | string,
+    spec: IntervalSpec,
+    options: ExecuteOptions = {},
+  ): Promise<SessionRecord> {
+    const interval = this.#interval(spec);
+    const node =
+      typeof nodeRef === 'string' ? workflow.getNode(nodeRef) : workflow.getNode(nodeRef.id);
+    const producer = workflow.producerOf(node);
+    // Plate creators upstream run first (they decide which streams exist); the rest is pulled.
+    const needed = new Set<Factor>();
+    const visit = (factor: Factor): void => {
+      if (needed.has(factor)) return;
+      needed.add(factor);
+      workflow.dependenciesOf(factor).forEach(visit);
+    };
+    if (producer) visit(producer);
+    const creators = workflow
+      .topologicalOrder()
+      .filter((f) => f.kind === 'plate-creation' && needed.has(f));
+    return await this.#session('request', workflow, interval, node.id, options, async (run) => {
+      for (const creator of creators) await this.#runFactor(run, creator, interval);
+      if (producer) await this.#runFactor(run, producer, interval);
+      // A node nobody computes is read as it is: only check that it can be read that far.
+      else
+        await settle(node.plateValues().map((value) => this.#ensure(run, node, value, interval)));
+    });
+  }
+
+  async purge(
+    workflow: Workflow,
+    target: PurgeTarget,
+    options: WorkflowPurgeOptions = {},
+  ): Promise<PurgeReport> {
+    return await purge(this.#deps.channels, workflow, target, options);
+  }
+
+  #interval(spec: IntervalSpec): TimeInterval {
+    return resolveInterval(spec, this.#deps.clock.now(), { clock: this.#deps.clock });
+  }
+
+  async #session(
+    kind: 'execute' | 'request',
+    workflow: Workflow,
+    interval: TimeInterval,
+    node: string | undefined,
+    options: ExecuteOptions,
+    body: (run: Run) => Promise<void>,
+  ): Promise<SessionRecord> {
+    const run = new Run(workflow, options);
+    const base = {
+      id: newSessionId(),
+      kind,
+      workflows: [workflow.id],
+      ...(node !== undefined ? { node } : {}),
+      intervals: [interval.toJSON()],
+      startedAt: this.#deps.clock.now(),
+    };
+    await this.#deps.sessions.save({ ...base, status: 'running', factors: [], pieces: [] });
+    let aborted: unknown;
+    try {
+      await body(run);
+    } catch (error) {
+      if (isAbort(error)) aborted = error;
+      else if (!(error instanceof UpstreamFailure || error instanceof StopRun)) {
+        run.fail({ factor: '(run)', plateValue: [], interval, error });
+      }
+    }
+    const factors: FactorSummary[] = [...run.totals].map(([factor, t]) => ({ factor, ...t }));
+    const first = run.failures[0];
+    const status = aborted !== undefined ? 'aborted' : first ? 'failed' : 'completed';
+    const session: SessionRecord = {
+      ...base,
+      endedAt: this.#deps.clock.now(),
+      status,
+      factors,
+      pieces: run.pieces,
+      ...(status === 'aborted'
+        ? { error: { code: 'EXECUTION_ABORTED', message: 'execution aborted on request' } }
+        : first
+          ? {
+              error: {
+                code: isHyperstreamError(first.error) ? first.error.code : 'UNKNOWN',
+                message: messageOf(first.error),
+                factor: first.factor,
+                plateValue: first.plateValue.map(([k, v]) => [k, v] as [string, string]),
+                interval: first.interval.toJSON(),
+              },
+            }
+          : {}),
+    };
+    await this.#deps.sessions.save(session);
+    if (status === 'aborted') {
+      throw new ExecutionAbortedError(
+        `workflow "${workflow.id}" was aborted over ${interval.toString()}: ${run.pieces.length} completed pieces are recorded, nothing partial`,
+        { workflow: workflow.id, session },
+      );
+    }
+    if (first) {
+      const more = run.failures.length > 1 ? ` (and ${run.failures.length - 1} more failures)` : '';
+      throw new WorkflowExecutionError(
+        `workflow "${workflow.id}" failed: factor "${first.factor}" for ${formatPlateValue(first.plateValue)} over ` +
+          `${first.interval.toString()}: ${messageOf(first.error)}${more}; that interval stays uncalculated, run again to fill it`,
+        {
+          workflow: workflow.id,
+          factor: first.factor,
+          plateValue: first.plateValue,
+          interval: first.interval.toJSON(),
+          session,
+          failures: run.failures.map((f) => ({
+            factor: f.factor,
+            plateValue: f.plateValue,
+            interval: f.interval.toJSON(),
+            message: messageOf(f.error),
+          })),
+        },
+        first.error,
+      );
+    }
+    return session;
+  }
+
+  /** Runs every unit of a factor over `interval`; failures are recorded on the run, aborts propagate. */
+  async #runFactor(run: Run, factor: Factor, interval: TimeInterval): Promise<void> {
+    const units = this.#unitsOf(factor);
+    const one = async (value: PlateValue): Promise<void> => {
+      try {
+        await this.#runUnit(run, factor, value, interval);
+      } catch (error) {
+        // Failures are already recorded on the run; aborts (and bugs) propagate.
+        if (!(error instanceof UpstreamFailure || error instanceof StopRun)) throw error;
+      }
+    };
+    if (run.concurrency === 1) {
+      for (const value of units) await one(value);
+    } else {
+      await settle(units.map(one));
+    }
+  }
+
+  /** The plate values a factor runs for: sink values; input values for multi-output; parent values for plate creation. */
+  #unitsOf(factor: Factor): PlateValue[] {
+    switch (factor.kind) {
+      case 'plate-creation':
+        return factor.outputPlate.parent ? factor.outputPlate.parent.values() : [[]];
+      case 'multi-output': {
+        const seen = new Map<string, PlateValue>();
+        for (const value of factor.sink.plateValues()) {
+          const input = value.filter(([k]) => k !== factor.outputPlate.metaKey);
+          seen.set(plateValueKey(input), input);
+        }
+        return [...seen.values()];
+      }
+      default:
+        return factor.sink.plateValues();
+    }
+  }
+
+  /** Makes sure a node's stream is calculated over `interval` (computing its factor's missing pieces). */
+  async #ensure(run: Run, node: Node, value: PlateValue, interval: TimeInterval): Promise<void> {
+    const producer = run.workflow.producerOf(node);
+    if (!producer) {
+      const channel = this.#deps.channels.get(node.channelId);
+      const upTo = channel.upToTimestamp;
+      if (upTo !== undefined && interval.end > upTo) {
+        throw new StreamNotAvailableError(node.streamId(value).key, channel.id, interval.end, upTo);
+      }
+      return;
+    }
+    if (!run.hasValue(node, value, this.#deps.plates.tree.version)) {
+      throw new PlateMismatchError(
+        `node ${node.describe()} has no stream for ${formatPlateValue(value)}: its plates do not include that value; ` +
+          `check the plates' filters or the meta-data tree`,
+        { node: node.id, plateValue: value },
+      );
+    }
+    const unit =
+      producer.kind === 'multi-output'
+        ? value.filter(([k]) => k !== producer.outputPlate.metaKey)
+        : value;
+    await this.#runUnit(run, producer, unit, interval);
+  }
+
+  async #input(
+    run: Run,
+    node: Node,
+    value: PlateValue,
+    interval: TimeInterval,
+  ): Promise<SourceWindow> {
+    const projected = projectPlateValue(value, node.keys);
+    await this.#ensure(run, node, projected, interval);
+    const id = node.streamId(projected);
+    return { id, view: new StreamView(this.#deps.channels.get(node.channelId), id, interval) };
+  }
+
+  /** Computes the missing pieces of one unit, one unit key at a time. */
+  async #runUnit(
+    run: Run,
+    factor: Factor,
+    value: PlateValue,
+    interval: TimeInterval,
+  ): Promise<void> {
+    const key = unitKey(run.workflow.id, factor.id, value);
+    await this.#units.run(key, async () => {
+      if (run.failedUnits.has(key)) throw new UpstreamFailure(key);
+      if (run.covered.get(key)?.covers(interval)) return;
+      let piece: TimeInterval = interval;
+      try {
+        const streams = this.#unitStreams(factor, value);
+        let required = TimeIntervals.EMPTY;
+        for (const { channel, id } of streams) {
+          const calculated = await this.#deps.channels.get(channel).getCalculatedIntervals(id);
+          required = required.union(TimeIntervals.of(interval).difference(calculated));
+        }
+        const size = factor.maxPieceSize ?? run.maxPieceSize;
+        for (piece of size === undefined ? required.toArray() : required.split(size)) {
+          if (run.signal.aborted) {
+            throw new ExecutionAbortedError(
+              `aborted before factor "${factor.id}" over ${piece.toString()}`,
+            );
+          }
+          if (run.stopped) throw new StopRun();
+          const started = performance.now();
+          const documents = await this.#runPiece(run, factor, value, piece, streams);
+          run.record(factor, value, piece, documents, performance.now() - started);
+        }
+        run.covered.set(key, (run.covered.get(key) ?? TimeIntervals.EMPTY).union(interval));
+      } catch (error) {
+        if (isAbort(error) || error instanceof UpstreamFailure || error instanceof StopRun)
+          throw error;
+        run.failedUnits.add(key);
+        run.fail({ factor: factor.id, plateValue: value, interval: piece, error });
+        throw new UpstreamFailure(key);
+      }
+    });
+  }
+
+  /** The streams whose calculated intervals say what a unit still has to compute. */
+  #unitStreams(factor: Factor, value: PlateValue): { channel: string; id: StreamId }[] {
+    switch (factor.kind) {
+      case 'plate-creation':
+        return [
+          { channel: factor.markerChannel, id: StreamId.of(markerStreamName(factor), value) },
+        ];
+      case 'multi-output': {
+        const key = plateValueKey(value);
+        return factor.sink
+          .plateValues()
+          .filter((v) => plateValueKey(v.filter(([k]) => k !== factor.outputPlate.metaKey)) === key)
+          .map((v) => ({ channel: factor.sink.channelId, id: factor.sink.streamId(v) }));
+      }
+      default:
+        return [{ channel: factor.sink.channelId, id: factor.sink.streamId(value) }];
+    }
+  }
+
+  async #runPiece(
+    run: Run,
+    factor: Factor,
+    value: PlateValue,
+    piece: TimeInterval,
+    streams: readonly { channel: string; id: StreamId }[],
+  ): Promise<number> {
+    for (const { channel, id } of streams)
+      await this.#deps.channels.get(channel).getOrCreateStream(id);
+    let documents: number;
+    switch (factor.kind) {
+      case 'tool':
+        documents = await this.#plain(run, factor, value, piece);
+        break;
+      case 'multi-output':
+        documents = await this.#multiOutput(run, factor, value, piece, streams);
+        break;
+      case 'aggregate':
+        documents = await this.#aggregate(run, factor, value, piece);
+        break;
+      case 'selector':
+        documents = await this.#selector(run, factor, value, piece);
+        break;
+      case 'plate-creation':
+        documents = await this.#plateCreation(run, factor, value, piece);
+        break;
+    }
+    // Only now, with every write of the piece resolved, is the piece calculated.
+    for (const { channel, id } of streams)
+      await this.#deps.channels.get(channel).addCalculatedIntervals(id, piece);
+    return documents;
+  }
+
+  /** Runs a tool inside a concurrency slot, turning its failures into `ToolExecutionError`s. */
+  async #withSlot<T>(
+    run: Run,
+    tool: ToolInstance,
+    sink: string,
+    piece: TimeInterval,
+    body: () => Promise<T>,
+  ): Promise<T> {
+    await run.slots.acquire();
+    try {
+      return await body();
+    } catch (error) {
+      if (error instanceof UpstreamFailure || error instanceof StopRun || isAbort(error))
+        throw error;
+      if (run.signal.aborted) {
+        throw new ExecutionAbortedError(
+          `aborted while tool "${tool.name}" computed "${sink}" over ${piece.toString()}`,
+        );
+      }
+      // Already precise: output the writer rejected, or storage failing (not the tool's fault).
+      if (
+        isHyperstreamError(error) &&
+        (error.code === 'TOOL_EXECUTION_FAILED' || error.code === 'STORAGE_FAILED')
+      ) {
+        throw error;
+      }
+      throw new ToolExecutionError(
+        `tool ${tool.name}@${tool.version} failed computing "${sink}" over ${piece.toString()}: ${messageOf(error)}`,
+        { tool: tool.identity, sink, interval: piece.toJSON() },
+        error,
+      );
+    } finally {
+      run.slots.release();
+    }
+  }
+
+  async #plain(
+    run: Run,
+    factor: PlainFactor,
+    value: PlateValue,
+    piece: TimeInterval,
+  ): Promise<number> {
+    const { tool, sink } = factor;
+    const sourceInterval = tool.sourceInterval(piece);
+    const sources = await Promise.all(
+      factor.sources.map((node) => this.#input(run, node, value, sourceInterval)),
+    );
+    const alignment = factor.alignment
+      ? await this.#input(run, factor.alignment, value, piece)
+      : undefined;
+    const sinkId = sink.streamId(value);
+    const channel = this.#deps.channels.get(sink.channelId);
+    return await this.#withSlot(run, tool as ToolInstance, sinkId.toString(), piece, async () => {
+      const writer = new SinkWriter(channel, [sinkId], piece, tool.identity);
+      const context = {
+        params: tool.params,
+        interval: piece,
+        signal: run.signal,
+        sources,
+        alignment,
+        sink: sinkId,
+        sourceWindow: async (index: number, window: TimeInterval): Promise<StreamView> => {
+          const node = factor.sources[index];
+          if (!node)
+            throw new RangeError(
+              `sourceWindow(${index}): the factor has ${factor.sources.length} sources`,
+            );
+          // Give the slot back while pulling upstream, so upstream pieces can run.
+          run.slots.release();
+          try {
+            return (await this.#input(run, node, value, window)).view;
+          } finally {
+            await run.slots.acquire();
+          }
+        },
+      };
+      for await (const item of tool.execute(context)) {
+        const write = writer.add(sinkId, item);
+        if (write) await write;
+      }
+      return await writer.finish();
+    });
+  }
+
+  async #multiOutput(
+    run: Run,
+    factor: MultiOutputFactor,
+    value: PlateValue,
+    piece: TimeInterval,
+    streams: readonly { channel: string; id: StreamId }[],
+  ): Promise<number> {
+    const { tool, sink, outputPlate } = factor;
+    const source = factor.source
+      ? await this.#input(run, factor.source, value, tool.sourceInterval(piece))
+      : undefined;
+    let splitting: SourceWindow | undefined;
+    if (factor.splitting) {
+      // Computed over the piece only (from MIN_DATE could mean a clock since year 1); the view
+      // still reaches back to MIN_DATE so a mapping written earlier is found.
+      const window = await this.#input(run, factor.splitting, value, piece);
+      splitting = {
+        id: window.id,
+        view: new StreamView(window.view.channel, window.id, new TimeInterval(MIN_DATE, piece.end)),
+      };
+    }
+    const byValue = new Map<string, StreamId>();
+    for (const { id } of streams) byValue.set(id.get(outputPlate.metaKey)!, id);
+    const label = `${sink.id}[${formatPlateValue(value)}, ${outputPlate.metaKey}=*]`;
+    return await this.#withSlot(run, tool as ToolInstance, label, piece, async () => {
+      const writer = new SinkWriter(
+        this.#deps.channels.get(sink.channelId),
+        [...byValue.values()],
+        piece,
+        tool.identity,
+      );
+      const context = {
+        params: tool.params,
+        interval: piece,
+        signal: run.signal,
+        source,
+        splitting,
+        outputMetaKey: outputPlate.metaKey,
+        outputPlateValues: [...byValue.keys()],
+      };
+      for await (const item of tool.execute(context)) {
+        const id = byValue.get(item?.plateValue);
+        if (!id) {
+          throw new ToolExecutionError(
+            `tool ${tool.identity} produced plate value "${String(item?.plateValue)}", which is not a value of plate ` +
+              `"${outputPlate.id}" under ${formatPlateValue(value)} (expected one of ${[...byValue.keys()].join(', ') || '(none)'}), ` +
+              `computing "${sink.id}" over ${piece.toString()}: add it to the meta-data tree or filter it out`,
+            {
+              tool: tool.identity,
+              sink: sink.id,
+              plateValue: item?.plateValue,
+              interval: piece.toJSON(),
+            },
+          );
+        }
+        const write = writer.add(id, { timestamp: item.timestamp, value: item.value });
+        if (write) await write;
+      }
+      return await writer.finish();
+    });
+  }
+
+  /** The streams of `nodes` whose plate value without `key` is `value`, with their value of `key`. */
+  #streamsUnder(
+    nodes: readonly Node[],
+    key: string,
+    value: PlateValue,
+  ): { node: Node; value: PlateValue; keyValue: string }[] {
+    const target = plateValueKey(value);
+    const out: { node: Node; value: PlateValue; keyValue: string }[] = [];
+    for (const node of nodes) {
+      for (const v of node.plateValues()) {
+        if (plateValueKey(v.filter(([k]) => k !== key)) === target) {
+          out.push({ node, value: v, keyValue: v.find(([k]) => k === key)![1] });
+        }
+      }
+    }
+    return out;
+  }
+
+  async #aggregate(
+    run: Run,
+    factor: AggregateFactor,
+    value: PlateValue,
+    piece: TimeInterval,
+  ): Promise<number> {
+    const { tool, sink, aggregationMetaKey } = factor;
+    const sourceInterval = tool.sourceInterval(piece);
+    const sources: AggregateSource[] = await Promise.all(
+      this.#streamsUnder(factor.sources, aggregationMetaKey, value).map(async (s) => ({
+        ...(await this.#input(run, s.node, s.value, sourceInterval)),
+        plateValue: s.keyValue,
+      })),
+    );
+    const alignment = factor.alignment
+      ? await this.#input(run, factor.alignment, value, piece)
+      : undefined;
+    const sinkId = sink.streamId(value);
+    return await this.#withSlot(run, tool as ToolInstance, sinkId.toString(), piece, async () => {
+      const writer = new SinkWriter(
+        this.#deps.channels.get(sink.channelId),
+        [sinkId],
+        piece,
+        tool.identity,
+      );
+      const context = {
+        params: tool.params,
+        interval: piece,
+        signal: run.signal,
+        sources,
+        alignment,
+        aggregationMetaKey,
+        sink: sinkId,
+      };
+      for await (const item of tool.execute(context)) {
+        const write = writer.add(sinkId, item);
+        if (write) await write;
+      }
+      return await writer.finish();
+    });
+  }
+
+  async #selector(
+    run: Run,
+    factor: SelectorFactor,
+    value: PlateValue,
+    piece: TimeInterval,
+  ): Promise<number> {
+    const { tool, sink, selectorMetaKey } = factor;
+    const sourceInterval = tool.sourceInterval(piece);
+    const sources = await Promise.all(
+      this.#streamsUnder(factor.sources, selectorMetaKey, value).map((s) =>
+        this.#input(run, s.node, s.value, sourceInterval),
+      ),
+    );
+    const sinkId = sink.streamId(value);
+    return await this.#withSlot(run, tool as ToolInstance, sinkId.toString(), piece, async () => {
+      const writer = new SinkWriter(
+        this.#deps.channels.get(sink.channelId),
+        [sinkId],
+        piece,
+        tool.identity,
+      );
+      const context = {
+        params: tool.params,
+        interval: piece,
+        signal: run.signal,
+        sources,
+        selectorMetaKey,
+      };
+      for await (const item of tool.execute(context)) {
+        if (!Number.isInteger(item?.sourceIndex) || !sources[item.sourceIndex]) {
+          throw new ToolExecutionError(
+            `tool ${tool.identity} selected source ${String(item?.sourceIndex)}, but there are ${sources.length} sources, computing "${sinkId.toString()}" over ${piece.toString()}`,
+            { tool: tool.identity, sink: sinkId.key, interval: piece.toJSON() },
+          );
+        }
+        const write = writer.add(sinkId, { timestamp: item.timestamp, value: item.value });
+        if (write) await write;
+      }
+      return await writer.finish();
+    });
+  }
+
+  async #plateCreation(
+    run: Run,
+    factor: PlateCreationFactor,
+    value: PlateValue,
+    piece: TimeInterval,
+  ): Promise<number> {
+    const { tool, outputPlate } = factor;
+    const source = factor.source
+      ? await this.#input(run, factor.source, value, tool.sourceInterval(piece))
+      : undefined;
+    const label = `plate "${outputPlate.id}" under ${formatPlateValue(value)}`;
+    const created = await this.#withSlot(run, tool as ToolInstance, label, piece, async () => {
+      const found: { value: string; label?: string }[] = [];
+      const context = {
+        params: tool.params,
+        interval: piece,
+        signal: run.signal,
+        source,
+        outputMetaKey: outputPlate.metaKey,
+        parent: value,
+      };
+      for await (const item of tool.execute(context)) {
+        if (typeof item?.value !== 'string' || item.value === '') {
+          throw new ToolExecutionError(
+            `tool ${tool.identity} produced plate value ${JSON.stringify(item?.value)} for ${label}: plate values are non-empty strings`,
+            { tool: tool.identity, plate: outputPlate.id, interval: piece.toJSON() },
+          );
+        }
+        found.push(item);
+      }
+      return found;
+    });
+    let added = 0;
+    for (const item of created) {
+      if (
+        await this.#deps.plates.ensureMetaData(value, outputPlate.metaKey, item.value, item.label)
+      )
+        added++;
+    }
+    return added;
+  }
+}
+
+function isAbort(error: unknown): boolean {
+  return isHyperstreamError(error) && error.code === 'EXECUTION_ABORTED';
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Waits for every promise; rethrows the first abort, or else the first other failure. */
+async function settle(promises: readonly Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(promises);
+  const rejected = results
+    .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+    .map((r) => r.reason as unknown);
+  const abort = rejected.find(isAbort);
+  // Rejections here are the errors of pieces and runs, all Error instances.
+  if (abort !== undefined) throw abort as Error;
+  if (rejected.length) throw rejected[0] as Error;
+}

@@ -1,0 +1,124 @@
+import type { Channel } from '../channels/channel.js';
+import { ToolExecutionError } from '../errors.js';
+import type { StreamId } from '../streams/stream-id.js';
+import type { StreamInstance } from '../streams/stream-instance.js';
+import type { TimeInterval } from '../time/time-interval.js';
+
+/** Instances per `writeInstances` call: big enough to amortise a database round trip, small enough to stream. */
+export const WRITE_BATCH_SIZE = 5000;
+
+interface Pending {
+  readonly id: StreamId;
+  buffer: StreamInstance[];
+  lastTimestamp: number;
+}
+
+/**
+ * Validates and batches one piece's output for its sink streams: timestamps inside the piece and
+ * strictly increasing per sink, values storable. Errors are `ToolExecutionError`s naming the tool,
+ * the sink and the interval. The caller records the interval only after {@link SinkWriter.finish}.
+ */
+export class SinkWriter {
+  readonly #channel: Channel;
+  readonly #interval: TimeInterval;
+  readonly #tool: string;
+  readonly #sinks = new Map<string, Pending>();
+  #documents = 0;
+
+  constructor(channel: Channel, sinks: readonly StreamId[], interval: TimeInterval, tool: string) {
+    this.#channel = channel;
+    this.#interval = interval;
+    this.#tool = tool;
+    for (const id of sinks) this.#sinks.set(id.key, { id, buffer: [], lastTimestamp: -Infinity });
+  }
+
+  /** Number of instances accepted so far. */
+  get documents(): number {
+    return this.#documents;
+  }
+
+  /**
+   * Accepts one instance; returns a promise only when a batch is being written (callers await it
+   * then), so the common case costs no extra await per instance.
+   */
+  add(sink: StreamId, item: StreamInstance): Promise<void> | undefined {
+    const pending = this.#sinks.get(sink.key)!;
+    const { timestamp, value } = item ?? ({} as Partial<StreamInstance>);
+    if (typeof timestamp !== 'number' || !this.#interval.contains(timestamp)) {
+      throw this.#error(
+        sink,
+        `produced timestamp ${String(timestamp)} outside the piece (timestamps must satisfy start < t <= end)`,
+      );
+    }
+    if (timestamp <= pending.lastTimestamp) {
+      throw this.#error(
+        sink,
+        `produced timestamp ${timestamp} after ${pending.lastTimestamp}: timestamps must be strictly increasing per sink`,
+      );
+    }
+    const problem = storableProblem(value, 'value', 0);
+    if (problem)
+      throw this.#error(sink, `produced a value that cannot be stored at ${timestamp}: ${problem}`);
+    pending.lastTimestamp = timestamp;
+    pending.buffer.push({ timestamp, value });
+    this.#documents++;
+    return pending.buffer.length >= WRITE_BATCH_SIZE ? this.#flush(pending) : undefined;
+  }
+
+  /** Writes what is buffered; resolves when every write of the piece has resolved. */
+  async finish(): Promise<number> {
+    for (const pending of this.#sinks.values()) await this.#flush(pending);
+    return this.#documents;
+  }
+
+  async #flush(pending: Pending): Promise<void> {
+    if (pending.buffer.length === 0) return;
+    const batch = pending.buffer;
+    pending.buffer = [];
+    await this.#channel.writeInstances(pending.id, batch);
+  }
+
+  #error(sink: StreamId, problem: string): ToolExecutionError {
+    return new ToolExecutionError(
+      `tool ${this.#tool} ${problem}, computing "${sink.toString()}" over ${this.#interval.toString()}`,
+      { tool: this.#tool, sink: sink.key, interval: this.#interval.toJSON() },
+    );
+  }
+}
+
+/** Why a value cannot be stored (undefined, functions, symbols, bigints, cycles), or undefined when it can. */
+function storableProblem(value: unknown, path: string, depth: number): string | undefined {
+  switch (typeof value) {
+    case 'number':
+    case 'string':
+    case 'boolean':
+      return undefined;
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+    case 'bigint':
+      return `${path} is ${typeof value}`;
+  }
+  if (value === null || value instanceof Date) return undefined;
+  if (depth > 64) return `${path} is nested too deeply (a cycle?)`;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const problem = storableProblem(value[i], `${path}[${i}]`, depth + 1);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) {
+    return `${path} is a ${(value as object).constructor?.name ?? 'class instance'}, not plain data`;
+  }
+  // for…in (own keys of a plain object) allocates nothing: this runs for every instance written.
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    const item = record[key];
+    if (item === undefined || typeof item === 'number' || typeof item === 'string') continue;
+    const problem = storableProblem(item, `${path}.${key}`, depth + 1);
+    if (problem) return problem;
+  }
+  return undefined;
+}

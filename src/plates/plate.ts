@@ -1,0 +1,156 @@
+import type { MetaDataPair } from '../streams/stream-id.js';
+import type { MetaDataPath, MetaDataTree } from './meta-data-tree.js';
+
+/**
+ * A plate value: meta-data pairs including every ancestor pair, root first, e.g.
+ * `[['country', 'NZ'], ['city', 'Auckland']]`. The empty value stands for "no plate".
+ */
+export type PlateValue = MetaDataPath;
+
+/** Which values of the meta-data key a plate takes. */
+export type PlateFilter =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'include'; readonly values: readonly string[] }
+  | { readonly kind: 'exclude'; readonly values: readonly string[] };
+
+/** A plate as stored: plain JSON. */
+export interface PlateConfig {
+  readonly id: string;
+  readonly metaKey: string;
+  readonly parent?: string | undefined;
+  readonly filter: PlateFilter;
+  readonly description?: string;
+}
+
+/**
+ * A "for-loop" over one meta-data key: its values are the tree nodes with that key directly under
+ * each value of the parent plate (under the root for a plate without parent), filtered. Values are
+ * computed from the tree when asked (cached per tree version), never frozen at creation.
+ */
+export class Plate {
+  readonly id: string;
+  readonly metaKey: string;
+  readonly parent: Plate | undefined;
+  readonly filter: PlateFilter;
+  readonly description: string;
+  readonly #tree: MetaDataTree;
+  #cache: { version: number; values: PlateValue[] } | undefined;
+
+  constructor(config: PlateConfig, parent: Plate | undefined, tree: MetaDataTree) {
+    this.id = config.id;
+    this.metaKey = config.metaKey;
+    this.parent = parent;
+    this.filter = config.filter;
+    this.description = config.description ?? '';
+    this.#tree = tree;
+  }
+
+  /** The meta-data keys of this plate's values, root first (ancestors' keys, then its own). */
+  get keys(): readonly string[] {
+    return this.parent ? [...this.parent.keys, this.metaKey] : [this.metaKey];
+  }
+
+  /** This plate and its ancestors, root first. */
+  get ancestors(): Plate[] {
+    return this.parent ? [...this.parent.ancestors, this] : [this];
+  }
+
+  /** True when `other` is this plate or one of its ancestors. */
+  isDescendantOf(other: Plate): boolean {
+    return this.ancestors.some((plate) => plate.id === other.id);
+  }
+
+  /** The current values, recomputed when the meta-data tree has changed. */
+  values(): PlateValue[] {
+    const version = this.#tree.version;
+    if (this.#cache?.version !== version) {
+      const parents: PlateValue[] = this.parent ? this.parent.values() : [[]];
+      const values: PlateValue[] = [];
+      for (const parentValue of parents) {
+        for (const path of this.#tree.children(parentValue, this.metaKey)) {
+          if (this.accepts(path[path.length - 1]![1])) values.push(path);
+        }
+      }
+      this.#cache = { version, values };
+    }
+    return this.#cache.values;
+  }
+
+  /** True when the filter lets `value` (of this plate's key) through. */
+  accepts(value: string): boolean {
+    switch (this.filter.kind) {
+      case 'all':
+        return true;
+      case 'include':
+        return this.filter.values.includes(value);
+      case 'exclude':
+        return !this.filter.values.includes(value);
+    }
+  }
+
+  toConfig(): PlateConfig {
+    return {
+      id: this.id,
+      metaKey: this.metaKey,
+      ...(this.parent ? { parent: this.parent.id } : {}),
+      filter: this.filter,
+      ...(this.description ? { description: this.description } : {}),
+    };
+  }
+
+  toString(): string {
+    return `Plate(${this.id}: ${this.keys.join('.')})`;
+  }
+}
+
+/** A canonical string for a plate value, independent of pair order (like `StreamId.key`). */
+export function plateValueKey(value: PlateValue): string {
+  return JSON.stringify([...value].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+}
+
+/** `country=NZ, city=Auckland`, or `(no plate)`. */
+export function formatPlateValue(value: PlateValue): string {
+  return value.length ? value.map(([k, v]) => `${k}=${v}`).join(', ') : '(no plate)';
+}
+
+/** The pairs of `value` whose keys are in `keys` (order kept). */
+export function projectPlateValue(value: PlateValue, keys: ReadonlySet<string>): PlateValue {
+  return value.filter(([k]) => keys.has(k));
+}
+
+/**
+ * The plate values of a node on several plates: every consistent union of one value per plate.
+ * Nested plates collapse (a node on `C` and `C.C` has the values of `C.C`); unrelated plates give
+ * the Cartesian product; any number of plates is allowed.
+ */
+export function combinePlateValues(plates: readonly Plate[]): PlateValue[] {
+  let combos: MetaDataPair[][] = [[]];
+  for (const plate of plates) {
+    const next: MetaDataPair[][] = [];
+    const seen = new Set<string>();
+    for (const combo of combos) {
+      const have = new Map(combo);
+      for (const value of plate.values()) {
+        let consistent = true;
+        const extra: MetaDataPair[] = [];
+        for (const pair of value) {
+          const existing = have.get(pair[0]);
+          if (existing === undefined) extra.push(pair);
+          else if (existing !== pair[1]) {
+            consistent = false;
+            break;
+          }
+        }
+        if (!consistent) continue;
+        const merged = [...combo, ...extra];
+        const key = plateValueKey(merged);
+        if (!seen.has(key)) {
+          seen.add(key);
+          next.push(merged);
+        }
+      }
+    }
+    combos = next;
+  }
+  return combos;
+}

@@ -1,0 +1,123 @@
+import type { PlateValue } from '../plates/plate.js';
+import type { IntervalSpec } from '../time/parse-interval.js';
+import type { TimeIntervalJSON } from '../time/time-interval.js';
+import type { TimeInterval } from '../time/time-interval.js';
+import type { DurationLike } from '../time/duration.js';
+import type { Node } from './node.js';
+import type { Workflow } from './workflow.js';
+
+/** Options of `workflow.execute` / `workflow.request`. */
+export interface ExecuteOptions {
+  /** Stops after the current piece with `ExecutionAbortedError`; nothing partial is recorded. */
+  readonly signal?: AbortSignal;
+  /** How many pieces (independent plate values or factors) may run at once. Default 1. */
+  readonly concurrency?: number;
+  /** Longest interval one tool call computes; factors may set their own. Default: no limit. */
+  readonly maxPieceSize?: DurationLike;
+  /**
+   * After a failed piece, keep computing pieces that do not depend on it (default true, friendlier
+   * for the online engine); the run still ends with `WorkflowExecutionError`.
+   */
+  readonly continueOnError?: boolean;
+}
+
+/** One piece of work that completed: written, then recorded as calculated. */
+export interface PieceRecord {
+  readonly workflow: string;
+  readonly factor: string;
+  readonly plateValue: readonly (readonly [string, string])[];
+  readonly interval: TimeIntervalJSON;
+  readonly documents: number;
+  readonly durationMs: number;
+}
+
+/** Totals for one factor within a session. */
+export interface FactorSummary {
+  readonly factor: string;
+  readonly tool: string;
+  readonly pieces: number;
+  readonly documents: number;
+  readonly durationMs: number;
+}
+
+/** The status of a session. */
+export type SessionStatus = 'running' | 'completed' | 'failed' | 'aborted';
+
+/** What an execute/request did: stored in the session store and returned (or attached to the error). */
+export interface SessionRecord {
+  readonly id: string;
+  readonly kind: 'execute' | 'request';
+  readonly workflows: readonly string[];
+  /** For `request`: the node asked for. */
+  readonly node?: string;
+  readonly intervals: readonly TimeIntervalJSON[];
+  /** Engine clock times (epoch ms). */
+  readonly startedAt: number;
+  readonly endedAt?: number;
+  readonly status: SessionStatus;
+  readonly factors: readonly FactorSummary[];
+  readonly pieces: readonly PieceRecord[];
+  readonly error?: {
+    readonly code: string;
+    readonly message: string;
+    readonly factor?: string;
+    readonly plateValue?: readonly (readonly [string, string])[];
+    readonly interval?: TimeIntervalJSON;
+  };
+}
+
+/** What to purge: one stream of a node, a node, or all the workflow's outputs. */
+export type PurgeTarget =
+  | { readonly node: Node | string; readonly plateValue: PlateValue }
+  | { readonly node: Node | string }
+  | { readonly workflow: true };
+
+/** Options of a purge. */
+export interface WorkflowPurgeOptions {
+  /** Only this part of time (HyperStream could only purge everything). */
+  readonly interval?: TimeInterval;
+  /** Also purge every node computed from the target (downstream). */
+  readonly cascade?: boolean;
+  /** Report what would be purged without deleting anything. */
+  readonly dryRun?: boolean;
+  /** Also forget the streams themselves (not only data and intervals); ignored with `interval`. */
+  readonly removeDefinition?: boolean;
+}
+
+/** One stream a purge touched (or would touch). */
+export interface PurgedStream {
+  readonly node: string;
+  readonly stream: string;
+  readonly channel: string;
+  readonly documents: number;
+  /** The calculated intervals removed. */
+  readonly intervals: readonly TimeIntervalJSON[];
+}
+
+/** What a purge did, or would do on a dry run. */
+export interface PurgeReport {
+  readonly dryRun: boolean;
+  readonly streams: readonly PurgedStream[];
+  /** Nodes computed from the purged ones that were not purged (pass `cascade: true` to include them). */
+  readonly downstream: readonly string[];
+}
+
+/** Runs workflows: implemented by the engine's runner, injected into workflows. */
+export interface WorkflowExecutor {
+  execute(
+    workflow: Workflow,
+    interval: IntervalSpec,
+    options?: ExecuteOptions,
+  ): Promise<SessionRecord>;
+  request(
+    workflow: Workflow,
+    node: Node | string,
+    interval: IntervalSpec,
+    options?: ExecuteOptions,
+  ): Promise<SessionRecord>;
+  purge(
+    workflow: Workflow,
+    target: PurgeTarget,
+    options?: WorkflowPurgeOptions,
+  ): Promise<PurgeReport>;
+}
