@@ -1,41 +1,58 @@
-// Quick start: streams in the in-memory channel, windows over (start, end], calculated intervals.
+// Quick start: a two-step workflow on the in-memory default — read a CSV into a stream, then a
+// windowed mean — executed over an interval, extended, and executed again (nothing recomputed).
 // Run: npx tsx examples/quickstart.ts
-import { readFile } from 'node:fs/promises';
-import { MemoryChannel, StreamId, TimeInterval, TimeIntervals, collect } from '../src/index.js';
+import { fileURLToPath } from 'node:url';
+import type { PieceRecord as Piece } from '../src/index.js';
+import { Engine, TimeInterval, ToolChannel, formatTimestamp } from '../src/index.js';
 
-const memory = new MemoryChannel('memory');
+const tools = new ToolChannel({ path: fileURLToPath(new URL('../tools/', import.meta.url)) });
+const engine = await Engine.create({ tools });
+try {
+  const csvReader = await engine.tool('csv_reader', 'tool');
+  const windowAggregate = await engine.tool('window_aggregate', 'tool');
 
-// One stream per hemisphere: the same name, different meta-data (a plate value).
-const csv = await readFile(new URL('../fixtures/data/sea_ice.csv', import.meta.url), 'utf8');
-const rows = csv
-  .trim()
-  .split('\n')
-  .slice(1)
-  .map((line) => line.split(','));
-for (const [column, hemisphere] of [
-  [1, 'arctic'],
-  [2, 'antarctic'],
-] as const) {
-  const stream = await memory.getOrCreateStream(StreamId.of('sea_ice', { hemisphere }));
-  await stream.write(rows.map((r) => ({ timestamp: Date.parse(r[0]!), value: Number(r[column]) })));
-  // Record what is now complete: everything up to the last row.
-  await memory.addCalculatedIntervals(
-    stream.id,
-    TimeInterval.of('1989-12-31T00:00:00Z', rows.at(-1)![0]!),
-  );
+  const w = engine.workflow('sea_ice', { description: 'Arctic sea-ice extent, yearly means' });
+  const extent = w.node('sea_ice'); // on the default 'memory' channel
+  const yearly = w.node('arctic_yearly_mean');
+  w.factor({
+    tool: csvReader.create({
+      path: fileURLToPath(new URL('../fixtures/data/sea_ice.csv', import.meta.url)),
+    }),
+    sink: extent,
+  });
+  w.factor({
+    tool: windowAggregate.create({
+      width: 'P365D',
+      origin: '1990-01-01T00:00:00Z',
+      field: 'Arctic',
+    }),
+    sources: [extent],
+    sink: yearly,
+  });
+
+  const show = (label: string, session: { pieces: readonly Piece[] }): void => {
+    console.log(`${label}: ${session.pieces.length} pieces`);
+    for (const p of session.pieces) {
+      console.log(
+        `  ${p.factor} over ${new TimeInterval(p.interval.start, p.interval.end).toString()}: ${p.documents} documents`,
+      );
+    }
+  };
+  show('first run', await w.execute('1995-01-01T00:00:00Z/2000-01-01T00:00:00Z'));
+  // A wider interval computes only what is missing; the same interval again computes nothing.
+  show('wider run', await w.execute('1995-01-01T00:00:00Z/2005-01-01T00:00:00Z'));
+  show('same run again', await w.execute('1995-01-01T00:00:00Z/2005-01-01T00:00:00Z'));
+
+  const memory = engine.channels.get('memory');
+  const stream = await memory.getStream('arctic_yearly_mean');
+  console.log(`calculated: ${(await stream.calculatedIntervals()).toString()}`);
+  for (const { timestamp, value } of await stream
+    .window('1995-01-01T00:00:00Z/2005-01-01T00:00:00Z')
+    .tail(3)) {
+    console.log(
+      `  window ending ${formatTimestamp(timestamp).slice(0, 10)}: ${(value as number).toFixed(3)} million km²`,
+    );
+  }
+} finally {
+  await engine.close();
 }
-
-const arctic = await memory.getStream(StreamId.of('sea_ice', { hemisphere: 'arctic' }));
-const year2000 = arctic.window('2000-01-01T00:00:00Z/P1Y'); // (2000-01-01, 2001-01-01]
-const values = await collect(year2000.values());
-console.log(`${arctic.id.toString()}: ${values.length} months in ${year2000.interval.toString()}`);
-console.log('first:', await year2000.first());
-console.log('last 3:', await year2000.tail(3));
-console.log(
-  'mean extent 2000:',
-  (values.reduce((a, b) => (a as number) + (b as number), 0) as number) / values.length,
-);
-
-// What still needs computing over a wider range: requested − calculated.
-const requested = TimeIntervals.of(TimeInterval.of('2010-01-01T00:00:00Z', '2012-01-01T00:00:00Z'));
-console.log('missing:', requested.difference(await arctic.calculatedIntervals()).toString());

@@ -20,9 +20,15 @@ describe('examples', () => {
     expect(stdout.trim().length).toBeGreaterThan(0);
   });
 
-  it('quickstart prints the window it read', async () => {
+  it('quickstart computes only what is missing and nothing the second time', async () => {
     const { stdout } = await run(tsx, ['examples/quickstart.ts'], { cwd: root });
-    expect(stdout).toContain('sea_ice: [hemisphere=arctic]: 12 months');
-    expect(stdout).toContain('missing: (2011-03-01T00:00:00.000Z, 2012-01-01T00:00:00.000Z]');
+    expect(stdout).toContain('first run: 3 pieces');
+    // The window's one-year lookback was pulled upstream.
+    expect(stdout).toContain(
+      'csv_reader->sea_ice over (1994-01-01T00:00:00.000Z, 1995-01-01T00:00:00.000Z]: 12 documents',
+    );
+    expect(stdout).toContain('wider run: 2 pieces');
+    expect(stdout).toContain('same run again: 0 pieces');
+    expect(stdout).toContain('calculated: (1995-01-01T00:00:00.000Z, 2005-01-01T00:00:00.000Z]');
   });
 });
