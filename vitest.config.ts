@@ -16,6 +16,9 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          // Finds or starts a MongoDB-compatible server once per run (MONGODB_URI, mongod,
+          // ferretdb, or mongo-java-server built with Maven) and provides its URI to tests.
+          globalSetup: ['test/integration/setup/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,
         },

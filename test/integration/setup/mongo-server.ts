@@ -1,0 +1,329 @@
+// Finds or starts a MongoDB-compatible server for tests and benchmarks, in this order:
+// MONGODB_URI; a `mongod` on PATH; a `ferretdb` (v1, SQLite backend) on PATH; otherwise
+// mongo-java-server built from scripts/mongo-server with Maven and cached under .cache/mongo-server.
+import type { ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
+import { access, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { MongoClient } from 'mongodb';
+
+const execFileAsync = promisify(execFile);
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const SERVER_SOURCES = join(ROOT, 'scripts/mongo-server');
+const CACHE = join(ROOT, '.cache/mongo-server');
+const START_TIMEOUT_MS = 60_000;
+
+/** A running (or given) server: its URI, what it is, and how to stop it. */
+export interface TestServer {
+  readonly uri: string;
+  /** Where it came from. */
+  readonly source: 'MONGODB_URI' | 'mongod' | 'ferretdb' | 'mongo-java-server';
+  /** Server name and version, e.g. "mongo-java-server 1.47.0 (reports MongoDB 4.4.0, wire 9)". */
+  readonly description: string;
+  stop(): Promise<void>;
+}
+
+const INSTALL_HINT =
+  'no MongoDB-compatible server for the tests: set MONGODB_URI to a running MongoDB ' +
+  '(e.g. mongodb://127.0.0.1:27017), or put `mongod` (MongoDB Community Server) or `ferretdb` v1 on PATH, ' +
+  'or install a JDK 17+ (`java`, `javac`) and Maven 3 (`mvn`, e.g. `apt-get install openjdk-17-jdk-headless maven`) ' +
+  'so the test setup can build mongo-java-server from Maven Central';
+
+/** Finds or starts a server; throws with installation advice when none can be had. */
+export async function startTestServer(): Promise<TestServer> {
+  const fromEnv = process.env.MONGODB_URI;
+  if (fromEnv) {
+    const version = await probe(fromEnv, 'MONGODB_URI');
+    return {
+      uri: fromEnv,
+      source: 'MONGODB_URI',
+      description: version,
+      stop: () => Promise.resolve(),
+    };
+  }
+  const mongod = await findOnPath('mongod');
+  if (mongod) return await startMongod(mongod);
+  const ferretdb = await findOnPath('ferretdb');
+  if (ferretdb) return await startFerretDb(ferretdb);
+  return await startJavaServer();
+}
+
+/** Stops a server started by {@link startTestServer} (a given MONGODB_URI is left alone). */
+export async function stopTestServer(server: TestServer): Promise<void> {
+  await server.stop();
+}
+
+async function startMongod(binary: string): Promise<TestServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'hs-mongod-'));
+  const port = await freePort();
+  const child = spawn(
+    binary,
+    ['--dbpath', dir, '--bind_ip', '127.0.0.1', '--port', String(port), '--quiet'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  return await started(child, `mongodb://127.0.0.1:${port}`, 'mongod', dir);
+}
+
+async function startFerretDb(binary: string): Promise<TestServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'hs-ferretdb-'));
+  const port = await freePort();
+  const args = [
+    `--listen-addr=127.0.0.1:${port}`,
+    '--handler=sqlite',
+    `--sqlite-url=file:${dir}/`,
+    `--state-dir=${dir}`,
+    '--telemetry=disable',
+    '--log-level=error',
+  ];
+  const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  return await started(child, `mongodb://127.0.0.1:${port}`, 'ferretdb', dir);
+}
+
+/** Waits until a spawned server answers, then wraps it; kills it and cleans up when it never does. */
+async function started(
+  child: ChildProcess,
+  uri: string,
+  source: TestServer['source'],
+  dir: string,
+): Promise<TestServer> {
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise<never>((_, reject) => {
+    child.once('exit', (code) =>
+      reject(
+        new Error(
+          `${source} exited with code ${String(code)} before accepting connections: ${stderr}`,
+        ),
+      ),
+    );
+  });
+  exited.catch(() => undefined);
+  const stop = async (): Promise<void> => {
+    await stopChild(child);
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const description = await Promise.race([waitForServer(uri, source), exited]);
+    return { uri, source, description, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function startJavaServer(): Promise<TestServer> {
+  const { classpath, version } = await buildJavaServer();
+  const args = ['-cp', classpath, 'MongoServerMain', '--host', '127.0.0.1', '--port', '0'];
+  const child = spawn('java', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const address = await new Promise<string>((resolveAddress, reject) => {
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(`mongo-java-server did not start within ${START_TIMEOUT_MS} ms: ${stderr}`),
+        ),
+      START_TIMEOUT_MS,
+    );
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new Error(`${INSTALL_HINT} (starting java failed: ${error.message})`));
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`mongo-java-server exited with code ${String(code)}: ${stderr}`));
+    });
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      const match = /^LISTENING (\S+)$/.exec(line);
+      if (match) {
+        clearTimeout(timer);
+        lines.close();
+        resolveAddress(match[1]!);
+      }
+    });
+  }).catch(async (error: unknown) => {
+    await stopChild(child);
+    throw error;
+  });
+  const uri = `mongodb://${address}`;
+  const reported = await waitForServer(uri, 'mongo-java-server');
+  return {
+    uri,
+    source: 'mongo-java-server',
+    description: `mongo-java-server ${version} (memory backend; ${reported})`,
+    stop: () => stopChild(child),
+  };
+}
+
+/**
+ * Compiles MongoServerMain against the jars Maven resolves, once per version of the sources:
+ * the result (classes + classpath) is cached under .cache/mongo-server/<hash>.
+ */
+async function buildJavaServer(): Promise<{ classpath: string; version: string }> {
+  const pom = await readFile(join(SERVER_SOURCES, 'pom.xml'), 'utf8');
+  const main = await readFile(join(SERVER_SOURCES, 'MongoServerMain.java'), 'utf8');
+  const version = /<mongo-java-server\.version>([^<]+)</.exec(pom)?.[1] ?? 'unknown';
+  const hash = createHash('sha256').update(pom).update(main).digest('hex').slice(0, 16);
+  const target = join(CACHE, hash);
+  const cached = await readCachedClasspath(target);
+  if (cached) return { classpath: cached, version };
+
+  for (const tool of ['java', 'javac', 'mvn']) {
+    if (!(await findOnPath(tool))) throw new Error(`${INSTALL_HINT} (\`${tool}\` is not on PATH)`);
+  }
+  await mkdir(CACHE, { recursive: true });
+  const work = await mkdtemp(join(CACHE, `${hash}.build-`));
+  try {
+    const classpathFile = join(work, 'classpath.txt');
+    await run('mvn', [
+      '-q',
+      '-B',
+      '-f',
+      join(SERVER_SOURCES, 'pom.xml'),
+      'dependency:build-classpath',
+      `-Dmdep.outputFile=${classpathFile}`,
+    ]);
+    const jars = (await readFile(classpathFile, 'utf8')).trim();
+    await run('javac', [
+      '-cp',
+      jars,
+      '-d',
+      join(work, 'classes'),
+      join(SERVER_SOURCES, 'MongoServerMain.java'),
+    ]);
+    await writeFile(classpathFile, jars);
+    // Rename is atomic: a concurrent build either wins or finds the finished folder.
+    await rename(work, target).catch(async () => await rm(work, { recursive: true, force: true }));
+  } catch (error) {
+    await rm(work, { recursive: true, force: true });
+    throw error;
+  }
+  const built = await readCachedClasspath(target);
+  if (!built) throw new Error(`building mongo-java-server left no usable classpath in ${target}`);
+  // Builds of older sources are of no further use.
+  for (const entry of await readdir(CACHE)) {
+    if (/^[0-9a-f]{16}$/.test(entry) && entry !== hash)
+      await rm(join(CACHE, entry), { recursive: true, force: true });
+  }
+  return { classpath: built, version };
+}
+
+/** The cached classpath, or undefined when missing or when a jar has gone (a cleaned ~/.m2). */
+async function readCachedClasspath(target: string): Promise<string | undefined> {
+  try {
+    const jars = (await readFile(join(target, 'classpath.txt'), 'utf8')).trim();
+    await access(join(target, 'classes', 'MongoServerMain.class'));
+    for (const jar of jars.split(delimiter)) await access(jar);
+    return [join(target, 'classes'), jars].join(delimiter);
+  } catch {
+    return undefined;
+  }
+}
+
+async function run(command: string, args: string[]): Promise<void> {
+  try {
+    await execFileAsync(command, args, { maxBuffer: 16 * 1024 * 1024 });
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(
+      `building mongo-java-server failed at \`${command} ${args.join(' ')}\`: ${stdout}${stderr}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+/** Pings until the server answers; returns "name version" as the server reports it. */
+async function waitForServer(uri: string, what: string): Promise<string> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    try {
+      return await probe(uri, what);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+async function probe(uri: string, what: string): Promise<string> {
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5_000 });
+  try {
+    await client.connect();
+    const info = await client.db('admin').command({ buildInfo: 1 });
+    const hello = await client.db('admin').command({ isMaster: 1 });
+    const ferret =
+      typeof info.ferretdbVersion === 'string' ? `FerretDB ${info.ferretdbVersion}, ` : '';
+    return `${ferret}reports MongoDB ${String(info.version)}, wire ${String(hello.maxWireVersion)}`;
+  } catch (error) {
+    throw new Error(
+      `cannot reach the MongoDB server from ${what} at ${redact(uri)}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  } finally {
+    await client.close();
+  }
+}
+
+/** Ends a child: closes stdin (mongo-java-server stops on EOF), then SIGTERM, then SIGKILL. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.stdin?.end();
+  if (!child.stdin) child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGTERM'), 5_000);
+  const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+  clearTimeout(killer);
+}
+
+async function findOnPath(name: string): Promise<string | undefined> {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    try {
+      await access(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // Not in this folder.
+    }
+  }
+  return undefined;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolvePort(address.port)
+          : reject(new Error('could not find a free TCP port on 127.0.0.1')),
+      );
+    });
+  });
+}
+
+function redact(uri: string): string {
+  return uri.replace(/\/\/[^@/]*@/, '//***@');
+}
