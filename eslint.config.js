@@ -27,9 +27,21 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/storage/mongodb/**', 'src/channels/database-channel.ts', 'src/channels/assets-channel.ts', 'src/mongodb.ts'],
+    ignores: [
+      'src/storage/mongodb/**',
+      'src/channels/database-channel.ts',
+      'src/channels/assets-channel.ts',
+      'src/mongodb.ts',
+    ],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'mongodb', message: 'Only src/storage/mongodb may import the MongoDB driver' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'mongodb', message: 'Only src/storage/mongodb may import the MongoDB driver' },
+          ],
+        },
+      ],
     },
   },
   {
