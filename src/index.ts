@@ -244,5 +244,62 @@ export type { SessionStore, SessionFilter } from './engine/session.js';
 export { workPiece } from './engine/work-piece.js';
 export type { WorkPiece } from './engine/work-piece.js';
 
+// configuration
+export { configSchema, defineConfig } from './config/config-schema.js';
+export type {
+  ConfigInput,
+  ParsedConfig,
+  StorageConfig,
+  RetryConfig,
+  OnlineConfig,
+  OnlineWorkflowConfig,
+  LoggingConfig,
+  WorkflowFactory,
+} from './config/config-schema.js';
+export {
+  loadConfig,
+  resolveConfig,
+  locateConfigFile,
+  CONFIG_FILE_NAMES,
+} from './config/load-config.js';
+export type { HyperstreamConfig, LoadConfigOptions } from './config/load-config.js';
+
+// the online engine
+export { OnlineEngine, virtualSleeper, realSleeper } from './online/online-engine.js';
+export type {
+  OnlineTarget,
+  OnlineWorkflowOptions,
+  OnlineEngineOptions,
+  OnlineStatus,
+  OnlineWorkflowStatus,
+  OnlineState,
+  FailedPiece,
+  ActionResult,
+  Sleeper,
+  OnlineLogger,
+} from './online/online-engine.js';
+export { everySchedule, cronSchedule } from './online/schedule.js';
+export type { Schedule } from './online/schedule.js';
+export { parseCron, nextCronTime } from './online/cron.js';
+export type { CronFields } from './online/cron.js';
+export { backoffDelay, checkBackoffPolicy, DEFAULT_BACKOFF } from './online/backoff.js';
+export type { BackoffPolicy } from './online/backoff.js';
+export {
+  onlineWorkflowsFromConfig,
+  backoffFromConfig,
+  DEFAULT_ONLINE_SCHEDULE,
+} from './online/from-config.js';
+export {
+  servicePaths,
+  acquireLock,
+  readServiceStatus,
+  listServices,
+  writeServiceState,
+  stopService,
+  startDetached,
+  isProcessAlive,
+} from './online/service.js';
+export type { ServicePaths, ServiceStatus, LockResult, DetachOptions } from './online/service.js';
+
 // helpers
 export { collect } from './internal/async.js';

@@ -1,0 +1,46 @@
+import type { Command } from '../args.js';
+import { channelsListCommand } from './channels.js';
+import {
+  onlineListCommand,
+  onlineRestartCommand,
+  onlineStartCommand,
+  onlineStatusCommand,
+  onlineStopCommand,
+} from './online.js';
+import { platesListCommand, platesShowCommand } from './plates.js';
+import { purgeCommand } from './purge.js';
+import { runCommand } from './run.js';
+import { sessionsListCommand, sessionsShowCommand } from './sessions.js';
+import { streamIntervalsCommand, streamShowCommand, streamsListCommand } from './streams.js';
+import { toolsDescribeCommand, toolsListCommand } from './tools.js';
+import {
+  workflowsDeleteCommand,
+  workflowsListCommand,
+  workflowsShowCommand,
+  workflowsValidateCommand,
+} from './workflows.js';
+
+/** Every command, in the order `hyperstream --help` lists them. */
+export const COMMANDS: readonly Command[] = [
+  runCommand,
+  workflowsListCommand,
+  workflowsShowCommand,
+  workflowsValidateCommand,
+  workflowsDeleteCommand,
+  toolsListCommand,
+  toolsDescribeCommand,
+  platesListCommand,
+  platesShowCommand,
+  channelsListCommand,
+  streamsListCommand,
+  streamShowCommand,
+  streamIntervalsCommand,
+  purgeCommand,
+  sessionsListCommand,
+  sessionsShowCommand,
+  onlineStartCommand,
+  onlineStopCommand,
+  onlineRestartCommand,
+  onlineStatusCommand,
+  onlineListCommand,
+];

@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// The `hyperstream` binary: parse → dispatch → exit code. Everything else lives in cli.ts.
+import { runCli } from './cli.js';
+
+const code = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  cwd: process.cwd(),
+  env: process.env,
+  self: { command: process.execPath, args: [...process.execArgv, process.argv[1]!] },
+});
+process.exitCode = code;
+// A leaked handle (a driver's timer, a user tool's socket) must not keep a finished command alive.
+setTimeout(() => process.exit(code), 500).unref();

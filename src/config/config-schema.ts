@@ -1,0 +1,187 @@
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+import type { Engine } from '../engine/engine.js';
+import { parseIsoDuration } from '../time/duration.js';
+import { parseCron } from '../online/cron.js';
+import { RelativeTimeInterval } from '../time/relative-time-interval.js';
+import { PluginConfigSchema } from '../tools/plugins.js';
+
+// Durations in a config file are ISO 8601 strings ("PT10S"): a bare number would leave the
+// unit (seconds as in HyperStream, or milliseconds as in the engine) to guesswork.
+const isoDuration = (example: string) =>
+  z.string().refine(
+    (text) => {
+      try {
+        parseIsoDuration(text);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    // abort: later checks (positive) only make sense on a duration.
+    { message: `expected an ISO 8601 duration such as ${example}`, abort: true },
+  );
+
+const positiveDuration = (example: string) =>
+  isoDuration(example).refine((text) => parseIsoDuration(text).toMillis() > 0, {
+    message: `expected a positive ISO 8601 duration such as ${example}`,
+  });
+
+const relativeWindow = z.string().refine(
+  (text) => {
+    try {
+      RelativeTimeInterval.parse(text);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  {
+    message:
+      'expected a relative window "<start offset>/<end offset>" such as "-PT60S/-PT10S" (start before end)',
+  },
+);
+
+const timeZone = z.string().refine((zone) => IANAZone.isValidZone(zone), {
+  message: 'expected an IANA time zone such as "UTC" or "Europe/London"',
+});
+
+const nonEmpty = z.string().min(1, { message: 'expected a non-empty string' });
+
+/** Where streams, workflows and sessions live: in memory (the default) or in MongoDB. */
+export const storageConfigSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('memory') }),
+  z.strictObject({
+    kind: z.literal('mongodb'),
+    uri: nonEmpty.describe('MongoDB connection string; MONGODB_URI overrides it'),
+    database: nonEmpty.default('hyperstream').describe('database name'),
+  }),
+]);
+
+/** How a failed piece is retried before it is recorded as failed. */
+export const retryConfigSchema = z.strictObject({
+  policy: z.enum(['constant', 'linear', 'exponential']).default('exponential'),
+  delay: positiveDuration('PT1S').default('PT1S').describe('first retry delay'),
+  factor: z.number().min(1).default(2).describe('growth per retry (exponential)'),
+  floor: isoDuration('PT1S').optional().describe('smallest delay'),
+  ceiling: positiveDuration('PT5M').optional().describe('largest delay'),
+  maxRetries: z.int().min(0).default(3).describe('retries after the first attempt'),
+});
+
+const scheduleFields = {
+  every: positiveDuration('PT10S').optional().describe('run every duration'),
+  cron: z
+    .string()
+    .refine(
+      (text) => {
+        try {
+          parseCron(text);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      {
+        message:
+          'expected a 5-field cron expression "minute hour day-of-month month day-of-week" such as "*/5 * * * *"',
+      },
+    )
+    .optional()
+    .describe('5-field cron expression (minute hour day month weekday)'),
+  timeZone: timeZone.optional().describe('time zone of the cron expression (default UTC)'),
+};
+
+/** One workflow the online engine keeps up to date. */
+export const onlineWorkflowConfigSchema = z
+  .strictObject({
+    workflow: nonEmpty.describe('workflow id'),
+    ...scheduleFields,
+    window: relativeWindow.default('-PT60S/-PT10S').describe('relative window per tick'),
+    iterations: z.int().min(1).optional().describe('ticks before it stops (default unbounded)'),
+    retry: retryConfigSchema.optional(),
+  })
+  .superRefine((value, ctx) => {
+    if ((value.every === undefined) === (value.cron === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['every'],
+        message: 'expected exactly one of "every" (an ISO 8601 duration) or "cron" (an expression)',
+      });
+    }
+    if (value.timeZone !== undefined && value.cron === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['timeZone'],
+        message: 'expected "timeZone" only together with "cron"',
+      });
+    }
+  });
+
+/** The online engine: which workflows, how often, retries, and where its state files live. */
+export const onlineConfigSchema = z.strictObject({
+  name: nonEmpty.default('default').describe('service name (one running instance per name)'),
+  stateDir: nonEmpty
+    .default('.hyperstream')
+    .describe('folder of state, lock and log files, relative to the config file'),
+  stopTimeout: isoDuration('PT30S').default('PT30S').describe('graceful stop timeout'),
+  retry: retryConfigSchema.optional().describe('default retry policy of every workflow'),
+  workflows: z.array(onlineWorkflowConfigSchema).default([]),
+});
+
+/** Where the CLI and the online engine write their log lines. */
+export const loggingConfigSchema = z.strictObject({
+  level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  format: z.enum(['text', 'json']).default('text'),
+  file: nonEmpty.optional().describe('log file, relative to the config file (default stderr)'),
+});
+
+/** A workflow built in code, in a `.ts`/`.js` config: called once with the engine. */
+export type WorkflowFactory = (engine: Engine) => unknown;
+
+const workflowEntry = z.custom<string | WorkflowFactory>(
+  (value) => (typeof value === 'string' && value.trim() !== '') || typeof value === 'function',
+  {
+    message:
+      'expected a workflow file (.ts, .js or .json), or in a .ts/.js config a function (engine) => Workflow',
+  },
+);
+
+/** The whole `hyperstream.config.json` (or the default export of `hyperstream.config.ts`). */
+export const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  storage: storageConfigSchema.optional(),
+  plugins: z.array(PluginConfigSchema).default([]),
+  workflows: z
+    .array(workflowEntry)
+    .default([])
+    .describe(
+      'files exporting workflows (.ts/.js modules or .json definitions), or factories in a code config',
+    ),
+  online: onlineConfigSchema.default({
+    name: 'default',
+    stateDir: '.hyperstream',
+    stopTimeout: 'PT30S',
+    workflows: [],
+  }),
+  logging: loggingConfigSchema.default({ level: 'info', format: 'text' }),
+});
+
+/** A config as written in the file (before defaults). */
+export type ConfigInput = z.input<typeof configSchema>;
+/** A config after validation and defaults, paths still as written. */
+export type ParsedConfig = z.output<typeof configSchema>;
+export type StorageConfig = z.output<typeof storageConfigSchema>;
+export type RetryConfig = z.output<typeof retryConfigSchema>;
+export type OnlineWorkflowConfig = z.output<typeof onlineWorkflowConfigSchema>;
+export type OnlineConfig = z.output<typeof onlineConfigSchema>;
+export type LoggingConfig = z.output<typeof loggingConfigSchema>;
+
+/**
+ * Identity for `hyperstream.config.ts`: gives the default export its type, nothing else.
+ *
+ * @example
+ * export default defineConfig({ storage: { kind: 'memory' }, workflows: ['./workflows/ingest.ts'] });
+ */
+export function defineConfig(config: ConfigInput): ConfigInput {
+  return config;
+}
