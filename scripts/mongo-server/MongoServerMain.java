@@ -48,7 +48,10 @@ public final class MongoServerMain {
     MongoBackend backend = new MemoryBackend();
     backend.version(REPORTED_VERSION);
     MongoServer server = new MongoServer(backend);
-    server.bind(host, port);
+    // One worker thread: this server does not make a conditional update ({_id, version}) atomic
+    // across threads, so concurrent compare-and-set updates could both match. Serialising
+    // commands gives the atomicity a real mongod provides per document.
+    server.bind(new InetSocketAddress(host, port), 1, 1);
     InetSocketAddress address = server.getLocalAddress();
     Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow));
     System.out.println("LISTENING " + address.getHostString() + ":" + address.getPort());
