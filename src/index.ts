@@ -115,6 +115,9 @@ export type {
 // tools
 export {
   ToolKind,
+  OUTPUT_BATCH_SIZE,
+  isOutputBatch,
+  flattenOutputs,
   defineTool,
   isToolDefinition,
   isToolInstance,
@@ -128,6 +131,7 @@ export type {
   ToolDescription,
   ToolContext,
   ToolOutput,
+  ToolYield,
   BaseToolContext,
   PlainToolContext,
   MultiOutputToolContext,

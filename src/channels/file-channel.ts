@@ -511,7 +511,9 @@ export function csvLoader(options: CsvLoaderOptions = {}): FileLoader {
   return async (document) => {
     const rows = parseCsv(await readFile(document.path, 'utf8'), delimiter);
     const cell = (text: string): string | number =>
-      numbers && /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/.test(text.trim()) ? Number(text) : text;
+      numbers && /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/.test(text.trim())
+        ? Number(text)
+        : text;
     if (!header) return rows.map((row) => row.map(cell));
     const [names = [], ...body] = rows;
     return body.map((row) =>
@@ -526,9 +528,12 @@ export function parseCsv(text: string, delimiter = ','): string[][] {
   let row: string[] = [];
   let cell = '';
   let quoted = false;
+  // Whether the current row has begun: a last row of one empty quoted cell ("") is still a row.
+  let started = false;
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   for (let i = 0; i < source.length; i++) {
     const c = source[i]!;
+    started = true;
     if (quoted) {
       if (c === '"' && source[i + 1] === '"') {
         cell += '"';
@@ -549,11 +554,12 @@ export function parseCsv(text: string, delimiter = ','): string[][] {
       rows.push(row);
       row = [];
       cell = '';
+      started = false;
     } else {
       cell += c;
     }
   }
-  if (cell !== '' || row.length > 0) {
+  if (started) {
     row.push(cell);
     rows.push(row);
   }

@@ -37,6 +37,10 @@ export function parseTimestampedFileName(
   }
   const timestamp = utcFromParts(match.slice(1, 8));
   if (typeof timestamp !== 'number') return timestamp;
+  // Windows are (start, end] and never start before MIN_DATE: a document there could not be read.
+  if (timestamp === MIN_DATE) {
+    return { reason: 'the time in the file name must be after 0001-01-01T00:00:00.000Z' };
+  }
   const rest = fileName.slice(match[0].length).replace(/^_/, '');
   return { timestamp, rest, extension: extensionOf(fileName) };
 }

@@ -19,7 +19,14 @@ import { resolveInterval } from '../time/parse-interval.js';
 import { TimeInterval } from '../time/time-interval.js';
 import { TimeIntervals } from '../time/time-intervals.js';
 import { MIN_DATE } from '../time/timestamp.js';
-import type { AggregateSource, SourceWindow, ToolInstance } from '../tools/tool.js';
+import type {
+  AggregateSource,
+  SelectedInstance,
+  SourceWindow,
+  TaggedInstance,
+  ToolInstance,
+} from '../tools/tool.js';
+import { flattenOutputs, isOutputBatch } from '../tools/tool.js';
 import type {
   ExecuteOptions,
   FactorSummary,
@@ -66,6 +73,20 @@ interface Failure {
   readonly plateValue: PlateValue;
   readonly interval: TimeInterval;
   readonly error: unknown;
+}
+
+/** A stream whose calculated intervals say what a unit still has to compute. */
+interface UnitStream {
+  readonly channel: string;
+  readonly id: StreamId;
+}
+
+/** Plate values sharing their value without one meta-data key (a multi-output input, an aggregate's sink). */
+interface PlateGroup {
+  /** The shared value without the key. */
+  readonly parent: PlateValue;
+  /** The grouped values, with their value of the key. */
+  readonly members: { readonly value: PlateValue; readonly keyValue: string }[];
 }
 
 /** The state of one execute/request. */
@@ -151,6 +172,18 @@ class Run {
 export class Runner implements WorkflowExecutor {
   readonly #deps: RunnerDependencies;
   readonly #units = new KeyedMutex();
+  /**
+   * Stream ids by node and plate value. Plate values are the meta-data tree's own (immutable)
+   * arrays, reused across runs, so ids are built and validated once, not once per piece.
+   */
+  readonly #ids = new WeakMap<Node, WeakMap<PlateValue, StreamId>>();
+  /** The streams of each unit, by factor and plate value (same reuse as {@link Runner.#ids}). */
+  readonly #unitStreamCache = new WeakMap<Factor, WeakMap<PlateValue, UnitStream[]>>();
+  /** Node → meta-data key → its plate values grouped by the value without that key. */
+  readonly #groupCache = new WeakMap<
+    Node,
+    { version: number; byKey: Map<string, Map<string, PlateGroup>> }
+  >();
 
   constructor(deps: RunnerDependencies) {
     this.#deps = deps;
@@ -327,14 +360,10 @@ export class Runner implements WorkflowExecutor {
     switch (factor.kind) {
       case 'plate-creation':
         return factor.outputPlate.parent ? factor.outputPlate.parent.values() : [[]];
-      case 'multi-output': {
-        const seen = new Map<string, PlateValue>();
-        for (const value of factor.sink.plateValues()) {
-          const input = value.filter(([k]) => k !== factor.outputPlate.metaKey);
-          seen.set(plateValueKey(input), input);
-        }
-        return [...seen.values()];
-      }
+      case 'multi-output':
+        return [...this.#groups(factor.sink, factor.outputPlate.metaKey).values()].map(
+          (group) => group.parent,
+        );
       default:
         return factor.sink.plateValues();
     }
@@ -347,7 +376,12 @@ export class Runner implements WorkflowExecutor {
       const channel = this.#deps.channels.get(node.channelId);
       const upTo = channel.upToTimestamp;
       if (upTo !== undefined && interval.end > upTo) {
-        throw new StreamNotAvailableError(node.streamId(value).key, channel.id, interval.end, upTo);
+        throw new StreamNotAvailableError(
+          this.#streamId(node, value).key,
+          channel.id,
+          interval.end,
+          upTo,
+        );
       }
       return;
     }
@@ -373,7 +407,7 @@ export class Runner implements WorkflowExecutor {
   ): Promise<SourceWindow> {
     const projected = projectPlateValue(value, node.keys);
     await this.#ensure(run, node, projected, interval);
-    const id = node.streamId(projected);
+    const id = this.#streamId(node, projected);
     return { id, view: new StreamView(this.#deps.channels.get(node.channelId), id, interval) };
   }
 
@@ -385,17 +419,25 @@ export class Runner implements WorkflowExecutor {
     interval: TimeInterval,
   ): Promise<void> {
     const key = unitKey(run.workflow.id, factor.id, value);
+    if (run.failedUnits.has(key)) throw new UpstreamFailure(key);
+    if (run.covered.get(key)?.covers(interval)) return;
+    // Already calculated (the common re-run): no lock needed, as intervals are recorded only
+    // after their data. A failing read falls through to the locked path, which reports it.
+    try {
+      if ((await this.#required(this.#unitStreams(factor, value), interval)).isEmpty) {
+        run.covered.set(key, (run.covered.get(key) ?? TimeIntervals.EMPTY).union(interval));
+        return;
+      }
+    } catch {
+      // Reported by the locked path below, which meets the same failure.
+    }
     await this.#units.run(key, async () => {
       if (run.failedUnits.has(key)) throw new UpstreamFailure(key);
       if (run.covered.get(key)?.covers(interval)) return;
       let piece: TimeInterval = interval;
       try {
         const streams = this.#unitStreams(factor, value);
-        let required = TimeIntervals.EMPTY;
-        for (const { channel, id } of streams) {
-          const calculated = await this.#deps.channels.get(channel).getCalculatedIntervals(id);
-          required = required.union(TimeIntervals.of(interval).difference(calculated));
-        }
+        const required = await this.#required(streams, interval);
         const size = factor.maxPieceSize ?? run.maxPieceSize;
         for (piece of size === undefined ? required.toArray() : required.split(size)) {
           if (run.signal.aborted) {
@@ -419,23 +461,78 @@ export class Runner implements WorkflowExecutor {
     });
   }
 
+  /** What of `interval` is not calculated in every one of `streams`. */
+  async #required(streams: readonly UnitStream[], interval: TimeInterval): Promise<TimeIntervals> {
+    let required = TimeIntervals.EMPTY;
+    for (const { channel, id } of streams) {
+      const calculated = await this.#deps.channels.get(channel).getCalculatedIntervals(id);
+      if (!calculated.covers(interval)) {
+        required = required.union(TimeIntervals.of(interval).difference(calculated));
+      }
+    }
+    return required;
+  }
+
   /** The streams whose calculated intervals say what a unit still has to compute. */
-  #unitStreams(factor: Factor, value: PlateValue): { channel: string; id: StreamId }[] {
+  #unitStreams(factor: Factor, value: PlateValue): UnitStream[] {
+    let byValue = this.#unitStreamCache.get(factor);
+    if (!byValue) this.#unitStreamCache.set(factor, (byValue = new WeakMap()));
+    let streams = byValue.get(value);
+    if (streams) return streams;
     switch (factor.kind) {
       case 'plate-creation':
-        return [
+        streams = [
           { channel: factor.markerChannel, id: StreamId.of(markerStreamName(factor), value) },
         ];
+        break;
       case 'multi-output': {
-        const key = plateValueKey(value);
-        return factor.sink
-          .plateValues()
-          .filter((v) => plateValueKey(v.filter(([k]) => k !== factor.outputPlate.metaKey)) === key)
-          .map((v) => ({ channel: factor.sink.channelId, id: factor.sink.streamId(v) }));
+        // Not cached: the output plate's values under `value` change with the meta-data tree.
+        const group = this.#groups(factor.sink, factor.outputPlate.metaKey).get(
+          plateValueKey(value),
+        );
+        return (group?.members ?? []).map((member) => ({
+          channel: factor.sink.channelId,
+          id: this.#streamId(factor.sink, member.value),
+        }));
       }
       default:
-        return [{ channel: factor.sink.channelId, id: factor.sink.streamId(value) }];
+        streams = [{ channel: factor.sink.channelId, id: this.#streamId(factor.sink, value) }];
     }
+    byValue.set(value, streams);
+    return streams;
+  }
+
+  /** The stream of a node for a plate value, built once per (node, value). */
+  #streamId(node: Node, value: PlateValue): StreamId {
+    let byValue = this.#ids.get(node);
+    if (!byValue) this.#ids.set(node, (byValue = new WeakMap()));
+    let id = byValue.get(value);
+    if (!id) byValue.set(value, (id = node.streamId(value)));
+    return id;
+  }
+
+  /** A node's plate values grouped by their value without `key`, rebuilt when the tree changes. */
+  #groups(node: Node, key: string): Map<string, PlateGroup> {
+    const version = this.#deps.plates.tree.version;
+    let cached = this.#groupCache.get(node);
+    if (cached?.version !== version) {
+      cached = { version, byKey: new Map() };
+      this.#groupCache.set(node, cached);
+    }
+    let groups = cached.byKey.get(key);
+    if (!groups) {
+      groups = new Map();
+      for (const value of node.plateValues()) {
+        const parent = value.filter(([k]) => k !== key);
+        const parentKey = plateValueKey(parent);
+        let group = groups.get(parentKey);
+        if (!group) groups.set(parentKey, (group = { parent, members: [] }));
+        const pair = value.find(([k]) => k === key);
+        if (pair) group.members.push({ value, keyValue: pair[1] });
+      }
+      cached.byKey.set(key, groups);
+    }
+    return groups;
   }
 
   async #runPiece(
@@ -443,7 +540,7 @@ export class Runner implements WorkflowExecutor {
     factor: Factor,
     value: PlateValue,
     piece: TimeInterval,
-    streams: readonly { channel: string; id: StreamId }[],
+    streams: readonly UnitStream[],
   ): Promise<number> {
     for (const { channel, id } of streams)
       await this.#deps.channels.get(channel).getOrCreateStream(id);
@@ -521,7 +618,7 @@ export class Runner implements WorkflowExecutor {
     const alignment = factor.alignment
       ? await this.#input(run, factor.alignment, value, piece)
       : undefined;
-    const sinkId = sink.streamId(value);
+    const sinkId = this.#streamId(sink, value);
     const channel = this.#deps.channels.get(sink.channelId);
     return await this.#withSlot(run, tool as ToolInstance, sinkId.toString(), piece, async () => {
       const writer = new SinkWriter(channel, [sinkId], piece, tool.identity);
@@ -548,7 +645,7 @@ export class Runner implements WorkflowExecutor {
         },
       };
       for await (const item of tool.execute(context)) {
-        const write = writer.add(sinkId, item);
+        const write = isOutputBatch(item) ? writer.addAll(sinkId, item) : writer.add(sinkId, item);
         if (write) await write;
       }
       return await writer.finish();
@@ -560,7 +657,7 @@ export class Runner implements WorkflowExecutor {
     factor: MultiOutputFactor,
     value: PlateValue,
     piece: TimeInterval,
-    streams: readonly { channel: string; id: StreamId }[],
+    streams: readonly UnitStream[],
   ): Promise<number> {
     const { tool, sink, outputPlate } = factor;
     const source = factor.source
@@ -595,7 +692,7 @@ export class Runner implements WorkflowExecutor {
         outputMetaKey: outputPlate.metaKey,
         outputPlateValues: [...byValue.keys()],
       };
-      for await (const item of tool.execute(context)) {
+      const add = (item: TaggedInstance): Promise<void> | undefined => {
         const id = byValue.get(item?.plateValue);
         if (!id) {
           throw new ToolExecutionError(
@@ -610,8 +707,18 @@ export class Runner implements WorkflowExecutor {
             },
           );
         }
-        const write = writer.add(id, { timestamp: item.timestamp, value: item.value });
-        if (write) await write;
+        return writer.add(id, item);
+      };
+      for await (const item of tool.execute(context)) {
+        if (isOutputBatch(item)) {
+          for (const one of item) {
+            const write = add(one);
+            if (write) await write;
+          }
+        } else {
+          const write = add(item);
+          if (write) await write;
+        }
       }
       return await writer.finish();
     });
@@ -626,10 +733,8 @@ export class Runner implements WorkflowExecutor {
     const target = plateValueKey(value);
     const out: { node: Node; value: PlateValue; keyValue: string }[] = [];
     for (const node of nodes) {
-      for (const v of node.plateValues()) {
-        if (plateValueKey(v.filter(([k]) => k !== key)) === target) {
-          out.push({ node, value: v, keyValue: v.find(([k]) => k === key)![1] });
-        }
+      for (const member of this.#groups(node, key).get(target)?.members ?? []) {
+        out.push({ node, value: member.value, keyValue: member.keyValue });
       }
     }
     return out;
@@ -652,7 +757,7 @@ export class Runner implements WorkflowExecutor {
     const alignment = factor.alignment
       ? await this.#input(run, factor.alignment, value, piece)
       : undefined;
-    const sinkId = sink.streamId(value);
+    const sinkId = this.#streamId(sink, value);
     return await this.#withSlot(run, tool as ToolInstance, sinkId.toString(), piece, async () => {
       const writer = new SinkWriter(
         this.#deps.channels.get(sink.channelId),
@@ -670,7 +775,7 @@ export class Runner implements WorkflowExecutor {
         sink: sinkId,
       };
       for await (const item of tool.execute(context)) {
-        const write = writer.add(sinkId, item);
+        const write = isOutputBatch(item) ? writer.addAll(sinkId, item) : writer.add(sinkId, item);
         if (write) await write;
       }
       return await writer.finish();
@@ -690,7 +795,7 @@ export class Runner implements WorkflowExecutor {
         this.#input(run, s.node, s.value, sourceInterval),
       ),
     );
-    const sinkId = sink.streamId(value);
+    const sinkId = this.#streamId(sink, value);
     return await this.#withSlot(run, tool as ToolInstance, sinkId.toString(), piece, async () => {
       const writer = new SinkWriter(
         this.#deps.channels.get(sink.channelId),
@@ -705,15 +810,20 @@ export class Runner implements WorkflowExecutor {
         sources,
         selectorMetaKey,
       };
-      for await (const item of tool.execute(context)) {
+      const add = (item: SelectedInstance): Promise<void> | undefined => {
         if (!Number.isInteger(item?.sourceIndex) || !sources[item.sourceIndex]) {
           throw new ToolExecutionError(
             `tool ${tool.identity} selected source ${String(item?.sourceIndex)}, but there are ${sources.length} sources, computing "${sinkId.toString()}" over ${piece.toString()}`,
             { tool: tool.identity, sink: sinkId.key, interval: piece.toJSON() },
           );
         }
-        const write = writer.add(sinkId, { timestamp: item.timestamp, value: item.value });
-        if (write) await write;
+        return writer.add(sinkId, item);
+      };
+      for await (const item of tool.execute(context)) {
+        for (const one of isOutputBatch(item) ? item : [item]) {
+          const write = add(one);
+          if (write) await write;
+        }
       }
       return await writer.finish();
     });
@@ -740,7 +850,7 @@ export class Runner implements WorkflowExecutor {
         outputMetaKey: outputPlate.metaKey,
         parent: value,
       };
-      for await (const item of tool.execute(context)) {
+      for await (const item of flattenOutputs(tool.execute(context))) {
         if (typeof item?.value !== 'string' || item.value === '') {
           throw new ToolExecutionError(
             `tool ${tool.identity} produced plate value ${JSON.stringify(item?.value)} for ${label}: plate values are non-empty strings`,

@@ -21,6 +21,8 @@ interface Pending {
 export class SinkWriter {
   readonly #channel: Channel;
   readonly #interval: TimeInterval;
+  readonly #start: number;
+  readonly #end: number;
   readonly #tool: string;
   readonly #sinks = new Map<string, Pending>();
   #documents = 0;
@@ -28,6 +30,8 @@ export class SinkWriter {
   constructor(channel: Channel, sinks: readonly StreamId[], interval: TimeInterval, tool: string) {
     this.#channel = channel;
     this.#interval = interval;
+    this.#start = interval.start;
+    this.#end = interval.end;
     this.#tool = tool;
     for (const id of sinks) this.#sinks.set(id.key, { id, buffer: [], lastTimestamp: -Infinity });
   }
@@ -43,26 +47,57 @@ export class SinkWriter {
    */
   add(sink: StreamId, item: StreamInstance): Promise<void> | undefined {
     const pending = this.#sinks.get(sink.key)!;
+    return this.#accept(pending, item) ? this.#flush(pending) : undefined;
+  }
+
+  /** Accepts a batch of instances for one sink, in order; a promise only when writes are due. */
+  addAll(sink: StreamId, items: readonly StreamInstance[]): Promise<void> | undefined {
+    return this.#addFrom(this.#sinks.get(sink.key)!, items, 0);
+  }
+
+  #addFrom(
+    pending: Pending,
+    items: readonly StreamInstance[],
+    start: number,
+  ): Promise<void> | undefined {
+    for (let i = start; i < items.length; i++) {
+      if (this.#accept(pending, items[i]!)) {
+        return this.#flush(pending).then(() => this.#addFrom(pending, items, i + 1));
+      }
+    }
+    return undefined;
+  }
+
+  /** Validates and buffers one instance; true when the buffer is full and must be flushed. */
+  #accept(pending: Pending, item: StreamInstance): boolean {
     const { timestamp, value } = item ?? ({} as Partial<StreamInstance>);
-    if (typeof timestamp !== 'number' || !this.#interval.contains(timestamp)) {
+    if (typeof timestamp !== 'number' || !(timestamp > this.#start && timestamp <= this.#end)) {
       throw this.#error(
-        sink,
+        pending.id,
         `produced timestamp ${String(timestamp)} outside the piece (timestamps must satisfy start < t <= end)`,
       );
     }
     if (timestamp <= pending.lastTimestamp) {
       throw this.#error(
-        sink,
+        pending.id,
         `produced timestamp ${timestamp} after ${pending.lastTimestamp}: timestamps must be strictly increasing per sink`,
       );
     }
-    const problem = storableProblem(value, 'value', 0);
-    if (problem)
-      throw this.#error(sink, `produced a value that cannot be stored at ${timestamp}: ${problem}`);
+    // Numbers and strings are the bulk of outputs: skip the recursive check for them.
+    if (typeof value !== 'number' && typeof value !== 'string') {
+      const problem = storableProblem(value, 'value', 0);
+      if (problem) {
+        throw this.#error(
+          pending.id,
+          `produced a value that cannot be stored at ${timestamp}: ${problem}`,
+        );
+      }
+    }
     pending.lastTimestamp = timestamp;
-    pending.buffer.push({ timestamp, value });
+    // Not copied: stores copy `{ timestamp, value }` when they write (extra fields are dropped there).
+    pending.buffer.push(item);
     this.#documents++;
-    return pending.buffer.length >= WRITE_BATCH_SIZE ? this.#flush(pending) : undefined;
+    return pending.buffer.length >= WRITE_BATCH_SIZE;
   }
 
   /** Writes what is buffered; resolves when every write of the piece has resolved. */

@@ -103,9 +103,25 @@ export class Plate {
   }
 }
 
-/** A canonical string for a plate value, independent of pair order (like `StreamId.key`). */
+const valueKeys = new WeakMap<PlateValue, string>();
+
+/**
+ * A canonical string for a plate value, independent of pair order (like `StreamId.key`). Cached
+ * per value: plate values come from the meta-data tree and are reused across runs.
+ */
 export function plateValueKey(value: PlateValue): string {
-  return JSON.stringify([...value].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+  // Nothing to sort: cheaper than a cache lookup (and keeps one-off arrays out of the cache).
+  if (value.length <= 1) return JSON.stringify(value);
+  let key = valueKeys.get(value);
+  if (key === undefined) {
+    let sorted = true;
+    for (let i = 1; i < value.length && sorted; i++) sorted = value[i - 1]![0] < value[i]![0];
+    key = JSON.stringify(
+      sorted ? value : [...value].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
+    );
+    valueKeys.set(value, key);
+  }
+  return key;
 }
 
 /** `country=NZ, city=Auckland`, or `(no plate)`. */
@@ -113,24 +129,39 @@ export function formatPlateValue(value: PlateValue): string {
   return value.length ? value.map(([k, v]) => `${k}=${v}`).join(', ') : '(no plate)';
 }
 
-/** The pairs of `value` whose keys are in `keys` (order kept). */
+/** The pairs of `value` whose keys are in `keys` (order kept); `value` itself when all are. */
 export function projectPlateValue(value: PlateValue, keys: ReadonlySet<string>): PlateValue {
-  return value.filter(([k]) => keys.has(k));
+  for (const [k] of value) if (!keys.has(k)) return value.filter(([key]) => keys.has(key));
+  return value;
 }
+
+interface Combined {
+  /** The `values()` array of each plate the result was built from (identity = tree version). */
+  readonly inputs: readonly PlateValue[][];
+  readonly values: readonly PlateValue[];
+}
+const combined = new WeakMap<readonly Plate[], Combined>();
 
 /**
  * The plate values of a node on several plates: every consistent union of one value per plate.
  * Nested plates collapse (a node on `C` and `C.C` has the values of `C.C`); unrelated plates give
- * the Cartesian product; any number of plates is allowed.
+ * the Cartesian product; any number of plates is allowed. Cached per `plates` array until the
+ * meta-data tree changes; a value taken whole from one plate is that plate's value itself, so
+ * caches keyed by plate value (stream ids, keys) keep hitting.
  */
 export function combinePlateValues(plates: readonly Plate[]): PlateValue[] {
-  let combos: MetaDataPair[][] = [[]];
-  for (const plate of plates) {
-    const next: MetaDataPair[][] = [];
+  const inputs = plates.map((plate) => plate.values());
+  const cached = combined.get(plates);
+  if (cached?.inputs.length === inputs.length && cached.inputs.every((v, i) => v === inputs[i])) {
+    return [...cached.values];
+  }
+  let combos: PlateValue[] = [[]];
+  for (const values of inputs) {
+    const next: PlateValue[] = [];
     const seen = new Set<string>();
     for (const combo of combos) {
       const have = new Map(combo);
-      for (const value of plate.values()) {
+      for (const value of values) {
         let consistent = true;
         const extra: MetaDataPair[] = [];
         for (const pair of value) {
@@ -142,7 +173,13 @@ export function combinePlateValues(plates: readonly Plate[]): PlateValue[] {
           }
         }
         if (!consistent) continue;
-        const merged = [...combo, ...extra];
+        // `value` itself when it holds every pair of `combo` (a nested plate): same pairs, same order.
+        const merged =
+          extra.length === 0
+            ? combo
+            : combo.length + extra.length === value.length
+              ? value
+              : [...combo, ...extra];
         const key = plateValueKey(merged);
         if (!seen.has(key)) {
           seen.add(key);
@@ -152,5 +189,6 @@ export function combinePlateValues(plates: readonly Plate[]): PlateValue[] {
     }
     combos = next;
   }
-  return combos;
+  combined.set(plates, { inputs, values: combos });
+  return [...combos];
 }

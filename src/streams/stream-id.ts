@@ -19,6 +19,10 @@ export interface StreamIdJSON {
 }
 
 const RESERVED = /[%[\]=,]/g;
+const HAS_RESERVED = /[%[\]=,]/;
+// Control characters, and unpaired surrogates (not valid UTF-8: MongoDB would store U+FFFD, so
+// two different ids would become one stream). In `u` mode \p{Cs} matches only unpaired ones.
+const UNSAFE_TEXT = /[\p{Cc}\p{Cs}]/u;
 
 /**
  * The identity of a stream: a name plus meta-data (the plate value, e.g. `house=1, resident=A`).
@@ -39,7 +43,13 @@ export class StreamId {
   private constructor(name: string, meta: readonly MetaDataPair[]) {
     this.name = name;
     this.meta = Object.freeze(meta.map((pair) => Object.freeze([pair[0], pair[1]] as const)));
-    const sorted = [...this.meta].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    let sorted = this.meta;
+    for (let i = 1; i < sorted.length; i++) {
+      if (sorted[i - 1]![0] > sorted[i]![0]) {
+        sorted = [...sorted].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+        break;
+      }
+    }
     this.key =
       escape(name) +
       (sorted.length ? `[${sorted.map(([k, v]) => `${escape(k)}=${escape(v)}`).join(',')}]` : '');
@@ -50,15 +60,15 @@ export class StreamId {
   static of(name: string, meta: MetaDataInput = []): StreamId {
     if (typeof name !== 'string' || name.trim() === '') {
       throw new InvalidStreamIdError(
-        `invalid stream name ${JSON.stringify(name)}: expected a non-empty string`,
+        `invalid stream name ${quote(name)}: expected a non-empty string`,
         {
-          name: String(name),
+          name: typeof name === 'string' ? name : quote(name),
         },
       );
     }
-    if (/\p{Cc}/u.test(name)) {
+    if (UNSAFE_TEXT.test(name)) {
       throw new InvalidStreamIdError(
-        `invalid stream name ${JSON.stringify(name)}: control characters are not allowed`,
+        `invalid stream name ${quote(name)}: control characters and unpaired surrogates are not allowed`,
       );
     }
     return new StreamId(name, normaliseMeta(name, meta));
@@ -78,6 +88,11 @@ export class StreamId {
 
   /** Parses the canonical key back (`name[k1=v1,k2=v2]`, reserved characters %-escaped). */
   static parse(key: string): StreamId {
+    if (typeof key !== 'string') {
+      throw new InvalidStreamIdError(
+        `invalid stream key of type ${typeof key}: expected a string such as name[key=value,…]`,
+      );
+    }
     const match = /^([^[\]]+)(?:\[([^[\]]*)\])?$/.exec(key);
     if (!match) {
       throw new InvalidStreamIdError(
@@ -165,6 +180,12 @@ export class StreamId {
 }
 
 function normaliseMeta(name: string, meta: MetaDataInput): MetaDataPair[] {
+  // Object.entries would read a string as {0: …} and throw a TypeError on null.
+  if (typeof meta !== 'object' || meta === null) {
+    throw new InvalidStreamIdError(
+      `invalid meta-data for stream "${name}": expected an object or [key, value] pairs, got ${meta === null ? 'null' : typeof meta}`,
+    );
+  }
   const entries: readonly (readonly [string, unknown])[] = Array.isArray(meta)
     ? (meta as readonly (readonly [string, unknown])[])
     : Object.entries(meta);
@@ -177,9 +198,9 @@ function normaliseMeta(name: string, meta: MetaDataInput): MetaDataPair[] {
       );
     }
     const [key, value] = entry as readonly [unknown, unknown];
-    if (typeof key !== 'string' || key === '' || /\p{Cc}/u.test(key)) {
+    if (typeof key !== 'string' || key === '' || UNSAFE_TEXT.test(key)) {
       throw new InvalidStreamIdError(
-        `invalid meta-data key ${JSON.stringify(key)} for stream "${name}": expected a non-empty string without control characters`,
+        `invalid meta-data key ${quote(key)} for stream "${name}": expected a non-empty string without control characters or unpaired surrogates`,
       );
     }
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
@@ -193,9 +214,9 @@ function normaliseMeta(name: string, meta: MetaDataInput): MetaDataPair[] {
       );
     }
     const text = String(value);
-    if (/\p{Cc}/u.test(text)) {
+    if (UNSAFE_TEXT.test(text)) {
       throw new InvalidStreamIdError(
-        `invalid meta-data value for "${key}" of stream "${name}": control characters are not allowed`,
+        `invalid meta-data value for "${key}" of stream "${name}": control characters and unpaired surrogates are not allowed`,
       );
     }
     if (seen.has(key)) {
@@ -207,7 +228,13 @@ function normaliseMeta(name: string, meta: MetaDataInput): MetaDataPair[] {
   return pairs;
 }
 
+/** A value for a message: JSON where it can be written so (a bigint cannot), else its type. */
+function quote(value: unknown): string {
+  return typeof value === 'bigint' ? `${value}n` : (JSON.stringify(value) ?? String(value));
+}
+
 function escape(text: string): string {
+  if (!HAS_RESERVED.test(text)) return text;
   return text.replace(
     RESERVED,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,

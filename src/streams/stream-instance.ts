@@ -12,17 +12,20 @@ export function instance<T>(timestamp: number, value: T): StreamInstance<T> {
   return { timestamp, value };
 }
 
-/** Throws {@link ValueNotStorableError} unless `timestamp` is whole epoch ms in range. */
+/**
+ * Throws {@link ValueNotStorableError} unless `timestamp` is whole epoch ms in `(MIN_DATE, MAX_DATE]`.
+ * `MIN_DATE` itself is refused: windows are `(start, end]`, so no window could ever read it.
+ */
 export function checkInstanceTimestamp(timestamp: unknown, streamKey: string): void {
   if (
     typeof timestamp !== 'number' ||
     !Number.isInteger(timestamp) ||
-    timestamp < MIN_DATE ||
+    timestamp <= MIN_DATE ||
     timestamp > MAX_DATE
   ) {
     throw new ValueNotStorableError(
       `cannot store an instance in stream "${streamKey}" at timestamp ${String(timestamp)}: ` +
-        `timestamps must be whole epoch milliseconds between ${formatTimestamp(MIN_DATE)} and ${formatTimestamp(MAX_DATE)}`,
+        `timestamps must be whole epoch milliseconds after ${formatTimestamp(MIN_DATE)} and up to ${formatTimestamp(MAX_DATE)}`,
       { stream: streamKey, timestamp: String(timestamp) },
     );
   }

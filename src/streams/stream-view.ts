@@ -60,12 +60,12 @@ export class StreamView<T = unknown> implements AsyncIterable<StreamInstance<T>>
 
   /** The earliest instance, or undefined for an empty window. */
   async first(): Promise<StreamInstance<T> | undefined> {
-    return (await this.head(1))[0];
+    return (await this.#limited(1, false))[0];
   }
 
   /** The latest instance, or undefined for an empty window. */
   async last(): Promise<StreamInstance<T> | undefined> {
-    return (await this.tail(1))[0];
+    return (await this.#limited(1, true))[0];
   }
 
   /** The first `n` instances, oldest first. */
@@ -85,19 +85,26 @@ export class StreamView<T = unknown> implements AsyncIterable<StreamInstance<T>>
 
   async #limited(n: number, reverse: boolean): Promise<StreamInstance<T>[]> {
     const limit = Math.max(0, Math.floor(n));
-    const out: StreamInstance<T>[] = [];
-    if (limit === 0) return out;
+    if (limit === 0) return [];
     const batches = this.channel.readBatches(this.streamId, this.interval, {
       reverse,
       limit,
       batchSize: limit,
     }) as AsyncIterable<readonly StreamInstance<T>[]>;
-    for await (const batch of batches) {
-      for (const item of batch) {
-        out.push(item);
-        if (out.length >= limit) return out;
+    // The store was asked for `limit` in one batch: usually the first batch is the answer, so
+    // take it without a loop (each extra await costs more than the read itself).
+    const iterator = batches[Symbol.asyncIterator]();
+    const out: StreamInstance<T>[] = [];
+    try {
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+        for (const item of next.value) {
+          out.push(item);
+          if (out.length >= limit) return out;
+        }
       }
+      return out;
+    } finally {
+      await iterator.return?.();
     }
-    return out;
   }
 }

@@ -31,6 +31,13 @@ export function toDurationMs(duration: DurationLike): number {
       input: String(duration),
     });
   }
+  // Beyond 2^53 ms (285,000 years) milliseconds are no longer exact: such a duration is a typo.
+  if (Math.abs(ms) > Number.MAX_SAFE_INTEGER) {
+    throw new InvalidDurationError(
+      `invalid duration ${String(duration)}: longer than ${Number.MAX_SAFE_INTEGER} ms (285,000 years)`,
+      { input: String(duration) },
+    );
+  }
   return Math.trunc(ms);
 }
 

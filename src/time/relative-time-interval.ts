@@ -20,9 +20,9 @@ export class RelativeTimeInterval {
   readonly end: number;
 
   constructor(startOffset: number, endOffset: number) {
-    if (!Number.isFinite(startOffset) || !Number.isFinite(endOffset)) {
+    if (!isOffset(startOffset) || !isOffset(endOffset)) {
       throw new InvalidIntervalError(
-        `invalid relative interval (${String(startOffset)}, ${String(endOffset)}]: offsets must be finite milliseconds`,
+        `invalid relative interval (${String(startOffset)}, ${String(endOffset)}]: offsets must be finite milliseconds within ±${Number.MAX_SAFE_INTEGER}`,
       );
     }
     if (startOffset > endOffset) {
@@ -43,6 +43,11 @@ export class RelativeTimeInterval {
 
   /** Parses `"<duration>/<duration>"`, e.g. `"-PT60S/-PT10S"`. */
   static parse(text: string): RelativeTimeInterval {
+    if (typeof text !== 'string') {
+      throw new InvalidIntervalError(
+        `invalid relative interval of type ${typeof text}: expected "<start offset>/<end offset>" such as "-PT60S/-PT10S"`,
+      );
+    }
     const parts = text.split('/');
     if (parts.length !== 2) {
       throw new InvalidIntervalError(
@@ -87,6 +92,10 @@ export class RelativeTimeInterval {
   toJSON(): { start: number; end: number } {
     return { start: this.start, end: this.end };
   }
+}
+
+function isOffset(ms: number): boolean {
+  return typeof ms === 'number' && Number.isFinite(ms) && Math.abs(ms) <= Number.MAX_SAFE_INTEGER;
 }
 
 function formatOffset(ms: number): string {

@@ -160,6 +160,7 @@ function safeJson(value: unknown): string {
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {
-    return String(value);
+    // BigInts, cycles and objects without a prototype cannot be printed: name the type instead.
+    return `(${typeof value})`;
   }
 }

@@ -15,7 +15,14 @@ export interface SplitOptions {
    * days) instead of counting from each interval's start. Default false.
    */
   readonly align?: boolean;
+  /**
+   * Refuse (with `InvalidIntervalError`) to cut into more pieces than this, rather than run out of
+   * memory: `(min, max]` by one second would be 3·10^11 pieces. Default 1,000,000.
+   */
+  readonly maxPieces?: number;
 }
+
+const DEFAULT_MAX_PIECES = 1_000_000;
 
 /**
  * A normalised set of half-open intervals: sorted, disjoint, with touching intervals merged and
@@ -203,8 +210,19 @@ export class TimeIntervals implements Iterable<TimeInterval> {
         `cannot split by a duration of ${String(step)} ms: it must be positive`,
       );
     }
-    const pieces: TimeInterval[] = [];
     const b = this.#bounds;
+    const maxPieces = options.maxPieces ?? DEFAULT_MAX_PIECES;
+    let count = 0;
+    // An upper bound (aligned cuts add at most one piece per interval), counted before any work.
+    for (let i = 0; i < b.length; i += 2) count += Math.ceil((b[i + 1]! - b[i]!) / step) + 1;
+    if (count - (options.align ? 0 : this.size) > maxPieces) {
+      throw new InvalidIntervalError(
+        `cannot split ${String(this.span)} by ${String(step)} ms: that gives more than ${String(maxPieces)} pieces; ` +
+          'use a longer duration, a shorter interval or a larger maxPieces',
+        { step, maxPieces, pieces: count },
+      );
+    }
+    const pieces: TimeInterval[] = [];
     for (let i = 0; i < b.length; i += 2) {
       const end = b[i + 1]!;
       let start = b[i]!;

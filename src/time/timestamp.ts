@@ -65,7 +65,8 @@ export function checkTimestamp(ms: number, input: unknown = ms): Timestamp {
       { input: describe(input) },
     );
   }
-  return Math.trunc(ms);
+  // `|| 0`: -0.5 truncates to -0, which Object.is, Map keys and Date round trips tell from 0.
+  return Math.trunc(ms) || 0;
 }
 
 /** ISO 8601 (UTC, milliseconds) for a timestamp. */

@@ -132,6 +132,28 @@ export interface ToolKindContracts<P> {
 
 export type ToolContext<K extends ToolKind, P> = ToolKindContracts<P>[K]['context'];
 export type ToolOutput<K extends ToolKind> = ToolKindContracts<unknown>[K]['output'];
+/** What `execute` may yield: one output, or a batch of outputs in order (for high-volume tools). */
+export type ToolYield<K extends ToolKind> = ToolOutput<K> | readonly ToolOutput<K>[];
+
+/** Outputs per yielded batch: amortises the per-yield cost while keeping little in memory. */
+export const OUTPUT_BATCH_SIZE = 4096;
+
+/** True when `execute` yielded a batch rather than one output (outputs are never arrays). */
+export function isOutputBatch<K extends ToolKind>(
+  item: ToolYield<K>,
+): item is readonly ToolOutput<K>[] {
+  return Array.isArray(item);
+}
+
+/** The outputs of `execute` one by one, whether it yields single outputs or batches. */
+export async function* flattenOutputs<K extends ToolKind>(
+  yields: AsyncIterable<ToolYield<K>>,
+): AsyncIterable<ToolOutput<K>> {
+  for await (const item of yields) {
+    if (isOutputBatch(item)) yield* item;
+    else yield item;
+  }
+}
 
 type ParamsSchema = z.ZodObject;
 
@@ -151,7 +173,14 @@ export interface ToolSpec<K extends ToolKind, S extends ParamsSchema> {
    * this window before calling `execute`.
    */
   readonly sourceInterval?: (interval: TimeInterval, params: z.output<S>) => TimeInterval;
-  readonly execute: (context: ToolContext<K, z.output<S>>) => AsyncIterable<ToolOutput<K>>;
+  /**
+   * Computes `context.interval`. Yields outputs one at a time or in batches (readonly arrays,
+   * in order); both may be mixed. Each yield costs a promise round trip, so a tool emitting many
+   * instances should yield batches of about {@link OUTPUT_BATCH_SIZE}. The runner validates every
+   * instance either way, and keeps yielded objects until they are written: do not change them
+   * after yielding them.
+   */
+  readonly execute: (context: ToolContext<K, z.output<S>>) => AsyncIterable<ToolYield<K>>;
 }
 
 const TOOL_DEFINITION = Symbol.for('hyperstream.tool-definition');
@@ -188,7 +217,7 @@ export interface ToolInstance<K extends ToolKind = ToolKind, P = unknown> {
   /** True when every parameter can be stored (functions only by registered name). */
   readonly serialisable: boolean;
   sourceInterval(interval: TimeInterval): TimeInterval;
-  execute(context: ToolContext<K, P>): AsyncIterable<ToolOutput<K>>;
+  execute(context: ToolContext<K, P>): AsyncIterable<ToolYield<K>>;
   /** `{ name, version, params }` with functions as `{ fn: name }`; throws if not serialisable. */
   toJSON(): ToolReference;
 }

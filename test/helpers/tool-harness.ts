@@ -14,6 +14,7 @@ import type {
   ToolKind,
   ToolOutput,
 } from '../../src/tools/tool.js';
+import { flattenOutputs } from '../../src/tools/tool.js';
 
 const channel = new MemoryChannel('tool-harness');
 let counter = 0;
@@ -61,7 +62,8 @@ type HarnessContext<K extends ToolKind, P> = Omit<
 
 /**
  * Runs `tool.execute` with the given context fields (params, signal and, for plain tools,
- * `sourceWindow` over the same in-memory sources are filled in) and collects what it yields.
+ * `sourceWindow` over the same in-memory sources are filled in) and collects what it yields,
+ * flattening batches.
  */
 export async function runTool<K extends ToolKind, P>(
   tool: ToolInstance<K, P>,
@@ -78,7 +80,7 @@ export async function runTool<K extends ToolKind, P>(
       return Promise.resolve(new StreamView(channel, chosen.id, window));
     },
   } as unknown as ToolContext<K, P>;
-  return await collect(tool.execute(full));
+  return await collect(flattenOutputs(tool.execute(full)));
 }
 
 /** The sink id used in contexts (only for messages). */

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { defineTool, functionParam } from '../../src/index.js';
+import type { StreamInstance } from '../../src/index.js';
 import { mergeByTimestamp, throwIfAborted } from '../../src/tools/structural-support.js';
+import { OUTPUT_BATCH_SIZE } from '../../src/tools/tool.js';
 
 export default defineTool({
   name: 'aggregate',
@@ -15,12 +17,18 @@ export default defineTool({
   }),
   async *execute(ctx) {
     let groups = 0;
+    // Yielded in batches: a yield per timestamp would cost more than most functions.
+    let out: StreamInstance[] = [];
     for await (const { timestamp, entries } of mergeByTimestamp(
       ctx.sources.map((source) => source.view),
     )) {
       if ((groups++ & 0x3ff) === 0) throwIfAborted(ctx, 'aggregate');
       const value = ctx.params.func(entries.map((entry) => entry.value));
-      if (value !== undefined) yield { timestamp, value };
+      if (value !== undefined && out.push({ timestamp, value }) >= OUTPUT_BATCH_SIZE) {
+        yield out;
+        out = [];
+      }
     }
+    if (out.length > 0) yield out;
   },
 });

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { ToolExecutionError, defineTool, formatTimestamp } from '../../src/index.js';
+import type { TaggedInstance } from '../../src/index.js';
 import {
   describeValue,
-  instancesOf,
   isRecord,
   requireSource,
+  throwIfAborted,
 } from '../../src/tools/structural-support.js';
 
 export default defineTool({
@@ -36,18 +37,24 @@ export default defineTool({
     const { element } = ctx.params;
     const mapping = ctx.params.mapping && new Map(Object.entries(ctx.params.mapping));
     const allowed = new Set(ctx.outputPlateValues);
-    for await (const { timestamp, value } of instancesOf(source.view, ctx, 'splitter')) {
-      if (!isRecord(value)) {
-        throw new ToolExecutionError(
-          `tool "splitter" expects dict values, got ${describeValue(value)} at ${formatTimestamp(timestamp)} in "${source.id.key}"`,
-          { tool: 'splitter', source: source.id.key, timestamp },
-        );
+    // One output batch per source batch: a yield per instance would cost more than the split.
+    for await (const batch of source.view.batches()) {
+      throwIfAborted(ctx, 'splitter');
+      const out: TaggedInstance[] = [];
+      for (const { timestamp, value } of batch) {
+        if (!isRecord(value)) {
+          throw new ToolExecutionError(
+            `tool "splitter" expects dict values, got ${describeValue(value)} at ${formatTimestamp(timestamp)} in "${source.id.key}"`,
+            { tool: 'splitter', source: source.id.key, timestamp },
+          );
+        }
+        if (!Object.hasOwn(value, element)) continue;
+        const { [element]: key, ...rest } = value;
+        const plateValue = mapping ? mapping.get(String(key)) : String(key);
+        if (plateValue !== undefined && allowed.has(plateValue))
+          out.push({ timestamp, value: rest, plateValue });
       }
-      if (!Object.hasOwn(value, element)) continue;
-      const { [element]: key, ...rest } = value;
-      const plateValue = mapping ? mapping.get(String(key)) : String(key);
-      if (plateValue !== undefined && allowed.has(plateValue))
-        yield { timestamp, value: rest, plateValue };
+      if (out.length > 0) yield out;
     }
   },
 });

@@ -1,6 +1,11 @@
 import { z } from 'zod';
+import type { TaggedInstance } from '../../src/index.js';
 import { ToolExecutionError, defineTool, formatTimestamp } from '../../src/index.js';
-import { describeValue, instancesOf, requireSource } from '../../src/tools/structural-support.js';
+import {
+  describeValue,
+  requireSource,
+  throwIfAborted,
+} from '../../src/tools/structural-support.js';
 
 export default defineTool({
   name: 'splitter_of_list',
@@ -22,20 +27,26 @@ export default defineTool({
     const source = requireSource(ctx.source, 'splitter_of_list');
     const allowed = new Set(ctx.outputPlateValues);
     const { mapping } = ctx.params;
-    for await (const { timestamp, value } of instancesOf(source.view, ctx, 'splitter_of_list')) {
-      if (!Array.isArray(value)) {
-        throw new ToolExecutionError(
-          `tool "splitter_of_list" expects list values, got ${describeValue(value)} at ${formatTimestamp(timestamp)} in "${source.id.key}"`,
-          { tool: 'splitter_of_list', source: source.id.key, timestamp },
-        );
+    // One output batch per source batch: a yield per instance costs more than the split.
+    for await (const batch of source.view.batches()) {
+      throwIfAborted(ctx, 'splitter_of_list');
+      const out: TaggedInstance[] = [];
+      for (const { timestamp, value } of batch) {
+        if (!Array.isArray(value)) {
+          throw new ToolExecutionError(
+            `tool "splitter_of_list" expects list values, got ${describeValue(value)} at ${formatTimestamp(timestamp)} in "${source.id.key}"`,
+            { tool: 'splitter_of_list', source: source.id.key, timestamp },
+          );
+        }
+        const length = Math.min(value.length, mapping.length);
+        for (let i = 0; i < length; i++) {
+          const item: unknown = value[i];
+          const plateValue = mapping[i]!;
+          if (item !== null && item !== undefined && allowed.has(plateValue))
+            out.push({ timestamp, value: item, plateValue });
+        }
       }
-      const length = Math.min(value.length, mapping.length);
-      for (let i = 0; i < length; i++) {
-        const item: unknown = value[i];
-        const plateValue = mapping[i]!;
-        if (item !== null && item !== undefined && allowed.has(plateValue))
-          yield { timestamp, value: item, plateValue };
-      }
+      if (out.length > 0) yield out;
     }
   },
 });

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import type { TaggedInstance } from '../../src/index.js';
 import { ToolExecutionError, defineTool, formatTimestamp } from '../../src/index.js';
 import {
   PlateValueClaims,
   describeValue,
-  instancesOf,
   isRecord,
   requireSource,
+  throwIfAborted,
 } from '../../src/tools/structural-support.js';
 
 export default defineTool({
@@ -33,42 +34,44 @@ export default defineTool({
     const mapping = ctx.params.mapping && new Map(Object.entries(ctx.params.mapping));
     const allowed = new Set(ctx.outputPlateValues);
     const claims = new PlateValueClaims('splitter_with_unlist');
-    for await (const { timestamp, value } of instancesOf(
-      source.view,
-      ctx,
-      'splitter_with_unlist',
-    )) {
-      const where = `at ${formatTimestamp(timestamp)} in "${source.id.key}"`;
-      const details = { tool: 'splitter_with_unlist', source: source.id.key, timestamp };
-      if (!isRecord(value)) {
-        throw new ToolExecutionError(
-          `tool "splitter_with_unlist" expects dict values, got ${describeValue(value)} ${where}`,
-          details,
-        );
-      }
-      if (!Object.hasOwn(value, element)) continue;
-      const { [element]: items, ...rest } = value;
-      if (!Array.isArray(items)) {
-        throw new ToolExecutionError(
-          `tool "splitter_with_unlist" expects value.${element} to be a list of dicts, got ${describeValue(items)} ${where}`,
-          details,
-        );
-      }
-      for (const item of items) {
-        if (!isRecord(item)) {
+    // One output batch per source batch: a yield per instance costs more than the split.
+    for await (const batch of source.view.batches()) {
+      throwIfAborted(ctx, 'splitter_with_unlist');
+      const out: TaggedInstance[] = [];
+      for (const { timestamp, value } of batch) {
+        const where = `at ${formatTimestamp(timestamp)} in "${source.id.key}"`;
+        const details = { tool: 'splitter_with_unlist', source: source.id.key, timestamp };
+        if (!isRecord(value)) {
           throw new ToolExecutionError(
-            `tool "splitter_with_unlist" expects the items of value.${element} to be dicts, got ${describeValue(item)} ${where}`,
+            `tool "splitter_with_unlist" expects dict values, got ${describeValue(value)} ${where}`,
             details,
           );
         }
-        if (!Object.hasOwn(item, subelement)) continue;
-        const { [subelement]: key, ...fields } = item;
-        const plateValue = mapping ? mapping.get(String(key)) : String(key);
-        if (plateValue === undefined || !allowed.has(plateValue)) continue;
-        claims.claim(plateValue, timestamp);
-        // As HyperStream: the rest of the document wins over the item's own keys.
-        yield { timestamp, value: { ...fields, ...rest }, plateValue };
+        if (!Object.hasOwn(value, element)) continue;
+        const { [element]: items, ...rest } = value;
+        if (!Array.isArray(items)) {
+          throw new ToolExecutionError(
+            `tool "splitter_with_unlist" expects value.${element} to be a list of dicts, got ${describeValue(items)} ${where}`,
+            details,
+          );
+        }
+        for (const item of items) {
+          if (!isRecord(item)) {
+            throw new ToolExecutionError(
+              `tool "splitter_with_unlist" expects the items of value.${element} to be dicts, got ${describeValue(item)} ${where}`,
+              details,
+            );
+          }
+          if (!Object.hasOwn(item, subelement)) continue;
+          const { [subelement]: key, ...fields } = item;
+          const plateValue = mapping ? mapping.get(String(key)) : String(key);
+          if (plateValue === undefined || !allowed.has(plateValue)) continue;
+          claims.claim(plateValue, timestamp);
+          // As HyperStream: the rest of the document wins over the item's own keys.
+          out.push({ timestamp, value: { ...fields, ...rest }, plateValue });
+        }
       }
+      if (out.length > 0) yield out;
     }
   },
 });

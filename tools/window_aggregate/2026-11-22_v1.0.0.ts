@@ -10,6 +10,7 @@ import {
   timeParam,
 } from '../../src/tools/builtin-support.js';
 import { throwIfAborted } from '../../src/tools/structural-support.js';
+import { OUTPUT_BATCH_SIZE } from '../../src/tools/tool.js';
 
 const STATISTICS = ['count', 'sum', 'mean', 'min', 'max', 'variance', 'stddev', 'median'] as const;
 type Statistic = (typeof STATISTICS)[number];
@@ -23,9 +24,11 @@ function gcd(a: number, b: number): number {
  * Aggregates of the panes in the current window, as a queue: panes enter at the back and leave at
  * the front. Two stacks (the front one holding suffix aggregates) give O(1) amortised push, pop and
  * query without ever subtracting, so sums and variances do not drift however long the stream.
- * Each aggregate is (n, sum, mean, m2, min, max), combined with Chan's parallel formula.
+ * Each aggregate is (n, sum, mean, m2, min, max), combined with Chan's parallel formula; without
+ * `moments` only (n, sum) are kept, which is all count, sum and mean need.
  */
 class PaneQueue {
+  readonly #moments: boolean;
   // Front stack, oldest pane on top; entry i aggregates panes i…0 of the stack.
   readonly #fN: number[] = [];
   readonly #fSum: number[] = [];
@@ -58,6 +61,10 @@ class PaneQueue {
   min = Infinity;
   max = -Infinity;
 
+  constructor(moments: boolean) {
+    this.#moments = moments;
+  }
+
   get size(): number {
     return this.#indices.length - this.#head;
   }
@@ -74,6 +81,11 @@ class PaneQueue {
     this.#indices.push(index);
     this.#bN.push(n);
     this.#bSum.push(sum);
+    if (!this.#moments) {
+      this.#n += n;
+      this.#sum += sum;
+      return;
+    }
     this.#bMean.push(mean);
     this.#bM2.push(m2);
     this.#bMin.push(min);
@@ -104,6 +116,7 @@ class PaneQueue {
       if (this.#fN.length === 0) this.#flip();
       this.#fN.pop();
       this.#fSum.pop();
+      if (!this.#moments) continue;
       this.#fMean.pop();
       this.#fM2.pop();
       this.#fMin.pop();
@@ -117,6 +130,19 @@ class PaneQueue {
 
   /** Moves the back stack onto the front, computing suffix aggregates from the newest pane back. */
   #flip(): void {
+    if (!this.#moments) {
+      let n = 0;
+      let sum = 0;
+      for (let i = this.#bN.length - 1; i >= 0; i--) {
+        this.#fN.push((n += this.#bN[i]!));
+        this.#fSum.push((sum += this.#bSum[i]!));
+      }
+      this.#bN.length = 0;
+      this.#bSum.length = 0;
+      this.#n = 0;
+      this.#sum = 0;
+      return;
+    }
     let n = 0;
     let sum = 0;
     let mean = 0;
@@ -168,6 +194,11 @@ class PaneQueue {
       return;
     }
     const fn = this.#fN[top]!;
+    if (!this.#moments) {
+      this.n = fn + this.#n;
+      this.sum = this.#fSum[top]! + this.#sum;
+      return;
+    }
     const fmean = this.#fMean[top]!;
     const total = fn + this.#n;
     const delta = this.#mean - fmean;
@@ -178,6 +209,202 @@ class PaneQueue {
       this.#fM2[top]! + this.#m2 + (this.#n === 0 ? 0 : (delta * delta * fn * this.#n) / total);
     this.min = Math.min(this.#fMin[top]!, this.#min);
     this.max = Math.max(this.#fMax[top]!, this.#max);
+  }
+}
+
+interface WindowOptions {
+  readonly width: number;
+  readonly step: number;
+  readonly origin: number;
+  readonly stats: readonly Statistic[];
+  readonly percentiles: readonly number[];
+  readonly ddof: number;
+  readonly emitEmpty: boolean;
+}
+
+/**
+ * The windows of one piece, fed one value at a time. State lives in fields rather than in
+ * variables shared with closures: V8 boxes every double stored in a closure's context, which made
+ * garbage collection the largest cost per instance.
+ */
+class Windows {
+  readonly #width: number;
+  readonly #step: number;
+  readonly #origin: number;
+  readonly #stats: readonly Statistic[];
+  readonly #percentiles: readonly number[];
+  readonly #single: Statistic | undefined;
+  readonly #ddof: number;
+  readonly #needVariance: boolean;
+  readonly #needValues: boolean;
+  readonly emitEmpty: boolean;
+  // Panes of width g tile every window exactly: a window is W panes, and the next one starts S panes later.
+  readonly #g: number;
+  readonly #panesPerWindow: number;
+  readonly #panesPerStep: number;
+  readonly #queue: PaneQueue;
+  #paneIndex = 0;
+  #paneEnd = -Infinity;
+  #pn = 0;
+  #psum = 0;
+  #pmean = 0;
+  #pm2 = 0;
+  #pmin = Infinity;
+  #pmax = -Infinity;
+  // Window values, only when median or percentiles need them.
+  #valueTimes: number[] = [];
+  #values: number[] = [];
+  #valueHead = 0;
+  // The window's values sorted, built at most once per window (median and percentiles).
+  #sorted: Float64Array | undefined;
+  #k: number;
+  /** End of the current window. */
+  windowEnd: number;
+
+  constructor(options: WindowOptions, start: number, single: boolean) {
+    this.#width = options.width;
+    this.#step = options.step;
+    this.#origin = options.origin;
+    this.#stats = options.stats;
+    this.#percentiles = options.percentiles;
+    this.#single = single ? options.stats[0] : undefined;
+    this.#ddof = options.ddof;
+    this.emitEmpty = options.emitEmpty;
+    this.#needVariance = options.stats.includes('variance') || options.stats.includes('stddev');
+    this.#needValues = options.stats.includes('median') || options.percentiles.length > 0;
+    this.#queue = new PaneQueue(
+      options.stats.some((name) => name !== 'count' && name !== 'sum' && name !== 'mean'),
+    );
+    this.#g = gcd(options.width, options.step);
+    this.#panesPerWindow = options.width / this.#g;
+    this.#panesPerStep = options.step / this.#g;
+    this.#k = firstTickAfter(options.origin, options.step, start);
+    this.windowEnd = options.origin + this.#k * options.step;
+  }
+
+  /** True when no pane is in the window. */
+  get empty(): boolean {
+    return this.#queue.size === 0;
+  }
+
+  /** Moves to the next window. */
+  next(): void {
+    this.windowEnd = this.#origin + ++this.#k * this.#step;
+  }
+
+  /** Jumps to the first window ending after `t` (over empty windows). */
+  jumpTo(t: number): void {
+    this.#k = firstTickAfter(this.#origin, this.#step, t - 1);
+    this.windowEnd = this.#origin + this.#k * this.#step;
+  }
+
+  /** Adds a value at `t <= windowEnd`; ignored when it lies before the current window. */
+  add(t: number, raw: number): void {
+    // Before the current window (a gap between hopping windows, or lookback not needed).
+    if (t <= this.windowEnd - this.#width) return;
+    if (t > this.#paneEnd) {
+      this.#flushPane();
+      this.#paneIndex = firstTickAfter(this.#origin, this.#g, t - 1);
+      this.#paneEnd = this.#origin + this.#paneIndex * this.#g;
+    }
+    if (this.#pn === 0) {
+      this.#pn = 1;
+      this.#psum = raw;
+      this.#pmean = raw;
+      this.#pmin = raw;
+      this.#pmax = raw;
+    } else {
+      const pn = ++this.#pn;
+      this.#psum += raw;
+      if (this.#needVariance) {
+        const delta = raw - this.#pmean;
+        this.#pmean += delta / pn;
+        this.#pm2 += delta * (raw - this.#pmean);
+      }
+      if (raw < this.#pmin) this.#pmin = raw;
+      if (raw > this.#pmax) this.#pmax = raw;
+    }
+    if (this.#needValues) {
+      this.#valueTimes.push(t);
+      this.#values.push(raw);
+    }
+  }
+
+  /** Closes the window ending at `windowEnd`: what it yields, or undefined for an empty skipped window. */
+  close(): StreamInstance | undefined {
+    this.#flushPane();
+    const queue = this.#queue;
+    queue.evictUpTo(this.#k * this.#panesPerStep - this.#panesPerWindow);
+    if (this.#needValues) {
+      const start = this.windowEnd - this.#width;
+      while (
+        this.#valueHead < this.#valueTimes.length &&
+        this.#valueTimes[this.#valueHead]! <= start
+      )
+        this.#valueHead++;
+      if (this.#valueHead > 4096 && this.#valueHead * 2 > this.#valueTimes.length) {
+        this.#valueTimes = this.#valueTimes.slice(this.#valueHead);
+        this.#values = this.#values.slice(this.#valueHead);
+        this.#valueHead = 0;
+      }
+    }
+    if (queue.size === 0 && !this.emitEmpty) return undefined;
+    queue.query();
+    this.#sorted = undefined;
+    if (this.#single) return { timestamp: this.windowEnd, value: this.#statistic(this.#single) };
+    const out: Record<string, number | null> = {};
+    for (const name of this.#stats) out[name] = this.#statistic(name);
+    for (const q of this.#percentiles)
+      out[`p${q}`] = percentileOfSorted(this.#sortedValues(), q) ?? null;
+    return { timestamp: this.windowEnd, value: out };
+  }
+
+  #flushPane(): void {
+    if (this.#pn === 0) return;
+    const pn = this.#pn;
+    this.#queue.push(
+      this.#paneIndex,
+      pn,
+      this.#psum,
+      this.#needVariance ? this.#pmean : this.#psum / pn,
+      this.#pm2,
+      this.#pmin,
+      this.#pmax,
+    );
+    this.#pn = 0;
+    this.#psum = 0;
+    this.#pmean = 0;
+    this.#pm2 = 0;
+    this.#pmin = Infinity;
+    this.#pmax = -Infinity;
+  }
+
+  #sortedValues(): Float64Array {
+    return (this.#sorted ??= Float64Array.from(this.#values.slice(this.#valueHead)).sort());
+  }
+
+  /** One statistic of the queried window. */
+  #statistic(name: Statistic): number | null {
+    const queue = this.#queue;
+    const n = queue.size === 0 ? 0 : queue.n;
+    switch (name) {
+      case 'count':
+        return n;
+      case 'sum':
+        return n === 0 ? 0 : queue.sum;
+      case 'mean':
+        return n === 0 ? null : queue.sum / n;
+      case 'min':
+        return n === 0 ? null : queue.min;
+      case 'max':
+        return n === 0 ? null : queue.max;
+      case 'variance':
+        return n - this.#ddof > 0 ? queue.m2 / (n - this.#ddof) : null;
+      case 'stddev':
+        return n - this.#ddof > 0 ? Math.sqrt(queue.m2 / (n - this.#ddof)) : null;
+      case 'median':
+        return percentileOfSorted(this.#sortedValues(), 50) ?? null;
+    }
   }
 }
 
@@ -238,100 +465,25 @@ export default defineTool({
   async *execute(ctx) {
     const { params, interval } = ctx;
     const [source] = requireSources('window_aggregate', ctx.sources, 1);
-    const { width, origin, field } = params;
-    const step = params.step ?? width;
-    const stats: readonly Statistic[] =
-      typeof params.stats === 'string' ? [params.stats] : params.stats;
+    const { field } = params;
     const percentiles = params.percentiles ?? [];
-    const single =
-      typeof params.stats === 'string' && percentiles.length === 0 ? params.stats : undefined;
-    const needVariance = stats.includes('variance') || stats.includes('stddev');
-    const needValues = stats.includes('median') || percentiles.length > 0;
-    const emitEmpty = params.emptyWindows === 'emit';
-
-    // Panes of width g tile every window exactly: a window is W panes, and the next one starts S panes later.
-    const g = gcd(width, step);
-    const panesPerWindow = width / g;
-    const panesPerStep = step / g;
-    const queue = new PaneQueue();
-    let paneIndex = 0;
-    let paneEnd = -Infinity;
-    let pn = 0;
-    let psum = 0;
-    let pmean = 0;
-    let pm2 = 0;
-    let pmin = Infinity;
-    let pmax = -Infinity;
-    // Window values, only when median or percentiles need them.
-    let valueTimes: number[] = [];
-    let values: number[] = [];
-    let valueHead = 0;
-
-    let k = firstTickAfter(origin, step, interval.start);
-    let windowEnd = origin + k * step;
-
-    const flushPane = (): void => {
-      if (pn === 0) return;
-      queue.push(paneIndex, pn, psum, needVariance ? pmean : psum / pn, pm2, pmin, pmax);
-      pn = 0;
-      psum = 0;
-      pmean = 0;
-      pm2 = 0;
-      pmin = Infinity;
-      pmax = -Infinity;
-    };
-
-    // The window's values sorted, built at most once per window (median and percentiles).
-    let sorted: Float64Array | undefined;
-    const sortedValues = (): Float64Array =>
-      (sorted ??= Float64Array.from(values.slice(valueHead)).sort());
-    // One statistic of the queried window.
-    const statistic = (name: Statistic): number | null => {
-      const n = queue.size === 0 ? 0 : queue.n;
-      switch (name) {
-        case 'count':
-          return n;
-        case 'sum':
-          return n === 0 ? 0 : queue.sum;
-        case 'mean':
-          return n === 0 ? null : queue.sum / n;
-        case 'min':
-          return n === 0 ? null : queue.min;
-        case 'max':
-          return n === 0 ? null : queue.max;
-        case 'variance':
-          return n - params.ddof > 0 ? queue.m2 / (n - params.ddof) : null;
-        case 'stddev':
-          return n - params.ddof > 0 ? Math.sqrt(queue.m2 / (n - params.ddof)) : null;
-        case 'median':
-          return percentileOfSorted(sortedValues(), 50) ?? null;
-      }
-    };
-
-    // Closes the window ending at windowEnd: what it yields, or undefined for an empty skipped window.
-    const closeWindow = (): StreamInstance | undefined => {
-      flushPane();
-      queue.evictUpTo(k * panesPerStep - panesPerWindow);
-      if (needValues) {
-        const start = windowEnd - width;
-        while (valueHead < valueTimes.length && valueTimes[valueHead]! <= start) valueHead++;
-        if (valueHead > 4096 && valueHead * 2 > valueTimes.length) {
-          valueTimes = valueTimes.slice(valueHead);
-          values = values.slice(valueHead);
-          valueHead = 0;
-        }
-      }
-      if (queue.size === 0 && !emitEmpty) return undefined;
-      queue.query();
-      sorted = undefined;
-      if (single) return { timestamp: windowEnd, value: statistic(single) };
-      const out: Record<string, number | null> = {};
-      for (const name of stats) out[name] = statistic(name);
-      for (const q of percentiles) out[`p${q}`] = percentileOfSorted(sortedValues(), q) ?? null;
-      return { timestamp: windowEnd, value: out };
-    };
-
-    if (windowEnd > interval.end) return;
+    const windows = new Windows(
+      {
+        width: params.width,
+        step: params.step ?? params.width,
+        origin: params.origin,
+        stats: typeof params.stats === 'string' ? [params.stats] : params.stats,
+        percentiles,
+        ddof: params.ddof,
+        emitEmpty: params.emptyWindows === 'emit',
+      },
+      interval.start,
+      typeof params.stats === 'string' && percentiles.length === 0,
+    );
+    const end = interval.end;
+    if (windows.windowEnd > end) return;
+    // Windows are yielded in batches: one yield per window would cost more than the window itself.
+    let out: StreamInstance[] = [];
     reading: for await (const batch of source!.view.batches()) {
       throwIfAborted(ctx, 'window_aggregate');
       for (let i = 0; i < batch.length; i++) {
@@ -342,54 +494,30 @@ export default defineTool({
             ? item.value
             : (item.value as Record<string, unknown> | null)?.[field];
         if (typeof raw !== 'number' || raw !== raw) continue;
-        while (t > windowEnd) {
-          const out = closeWindow();
-          if (out) yield out;
-          windowEnd = origin + ++k * step;
-          if (windowEnd > interval.end) break reading;
+        while (t > windows.windowEnd) {
+          const closed = windows.close();
+          if (closed && out.push(closed) >= OUTPUT_BATCH_SIZE) {
+            yield out;
+            out = [];
+          }
+          windows.next();
+          if (windows.windowEnd > end) break reading;
           // Nothing is left in the window: jump over empty windows straight to the one holding t.
-          if (!emitEmpty && queue.size === 0 && t > windowEnd) {
-            k = firstTickAfter(origin, step, t - 1);
-            windowEnd = origin + k * step;
-            if (windowEnd > interval.end) break reading;
+          if (!windows.emitEmpty && windows.empty && t > windows.windowEnd) {
+            windows.jumpTo(t);
+            if (windows.windowEnd > end) break reading;
           }
         }
-        // Before the current window (a gap between hopping windows, or lookback not needed).
-        if (t <= windowEnd - width) continue;
-        if (t > paneEnd) {
-          flushPane();
-          paneIndex = firstTickAfter(origin, g, t - 1);
-          paneEnd = origin + paneIndex * g;
-        }
-        if (pn === 0) {
-          pn = 1;
-          psum = raw;
-          pmean = raw;
-          pmin = raw;
-          pmax = raw;
-        } else {
-          pn++;
-          psum += raw;
-          if (needVariance) {
-            const delta = raw - pmean;
-            pmean += delta / pn;
-            pm2 += delta * (raw - pmean);
-          }
-          if (raw < pmin) pmin = raw;
-          if (raw > pmax) pmax = raw;
-        }
-        if (needValues) {
-          valueTimes.push(t);
-          values.push(raw);
-        }
+        windows.add(t, raw);
       }
     }
     // The source is exhausted: close the remaining windows of the interval.
-    while (windowEnd <= interval.end) {
-      const out = closeWindow();
-      if (out) yield out;
-      if (!emitEmpty && queue.size === 0) return;
-      windowEnd = origin + ++k * step;
+    while (windows.windowEnd <= end) {
+      const closed = windows.close();
+      if (closed) out.push(closed);
+      if (!windows.emitEmpty && windows.empty) break;
+      windows.next();
     }
+    if (out.length > 0) yield out;
   },
 });

@@ -74,33 +74,16 @@ export class MemoryStreamStore implements StreamStore {
     return Promise.resolve(incoming.length);
   }
 
-  async *read(
+  read(
     id: StreamId,
     interval: TimeInterval,
     options: ReadOptions = {},
   ): AsyncIterable<readonly StreamInstance[]> {
-    const stream = this.#streams.get(id.key);
-    if (!stream) return;
-    const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH);
-    const all = stream.instances;
-    const from = firstAfter(all, interval.start);
-    let to = firstAfter(all, interval.end); // exclusive
-    const limit = options.limit ?? Infinity;
-    if (to - from > limit) {
-      if (options.reverse) {
-        const start = to - limit;
-        yield* reversedBatches(all, start, to, batchSize);
-        return;
-      }
-      to = from + limit;
-    }
-    if (options.reverse) {
-      yield* reversedBatches(all, from, to, batchSize);
-      return;
-    }
-    for (let i = from; i < to; i += batchSize) {
-      yield all.slice(i, Math.min(to, i + batchSize));
-    }
+    // A hand-written iterator rather than an async generator: `first`/`last` read one small
+    // batch, and the generator machinery cost more than the read itself.
+    return {
+      [Symbol.asyncIterator]: () => new WindowCursor(this.#streams.get(id.key), interval, options),
+    };
   }
 
   count(id: StreamId, interval: TimeInterval): Promise<number> {
@@ -153,6 +136,75 @@ export class MemoryStreamStore implements StreamStore {
   }
 }
 
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+/** Batches of one window of a memory stream, sliced lazily (oldest first, or newest first). */
+class WindowCursor implements AsyncIterator<readonly StreamInstance[], undefined> {
+  readonly #stream: MemoryStream | undefined;
+  readonly #interval: TimeInterval;
+  readonly #options: ReadOptions;
+  #all: readonly StreamInstance[] = [];
+  #from = 0;
+  #to = 0;
+  #batchSize = DEFAULT_BATCH;
+  #started = false;
+
+  constructor(stream: MemoryStream | undefined, interval: TimeInterval, options: ReadOptions) {
+    this.#stream = stream;
+    this.#interval = interval;
+    this.#options = options;
+  }
+
+  next(): Promise<IteratorResult<readonly StreamInstance[], undefined>> {
+    if (!this.#started) this.#start();
+    if (this.#from >= this.#to) return Promise.resolve(DONE);
+    let batch: StreamInstance[];
+    if (this.#options.reverse) {
+      const start = Math.max(this.#from, this.#to - this.#batchSize);
+      batch = this.#all.slice(start, this.#to).reverse();
+      this.#to = start;
+    } else {
+      const end = Math.min(this.#to, this.#from + this.#batchSize);
+      batch = this.#all.slice(this.#from, end);
+      this.#from = end;
+    }
+    return Promise.resolve({ done: false, value: batch });
+  }
+
+  return(): Promise<IteratorResult<readonly StreamInstance[], undefined>> {
+    this.#from = this.#to;
+    return Promise.resolve(DONE);
+  }
+
+  // On the first `next`, as a generator would: the window is found when reading starts.
+  #start(): void {
+    this.#started = true;
+    if (!this.#stream) return;
+    const all = this.#stream.instances;
+    const { reverse, batchSize } = this.#options;
+    const limit = Math.floor(this.#options.limit ?? Infinity);
+    if (limit <= 0) return;
+    this.#all = all;
+    this.#batchSize = Math.max(1, batchSize ?? DEFAULT_BATCH);
+    const { start, end } = this.#interval;
+    // A limited read finds one end by binary search and checks the other by one comparison
+    // (first/last/tail on a big stream would otherwise pay two searches of cache misses).
+    if (reverse) {
+      const to = firstAfter(all, end); // exclusive
+      const from = to - limit;
+      this.#to = to;
+      this.#from = from > 0 && all[from]!.timestamp > start ? from : firstAfter(all, start);
+      if (this.#from < from) this.#from = from;
+    } else {
+      const from = firstAfter(all, start);
+      const to = from + limit; // exclusive
+      this.#from = from;
+      this.#to = to <= all.length && all[to - 1]!.timestamp <= end ? to : firstAfter(all, end);
+      if (this.#to > to) this.#to = to;
+    }
+  }
+}
+
 /** Index of the first instance with timestamp > t (binary search). */
 export function firstAfter(instances: readonly StreamInstance[], t: number): number {
   let lo = 0;
@@ -163,17 +215,6 @@ export function firstAfter(instances: readonly StreamInstance[], t: number): num
     else hi = mid;
   }
   return lo;
-}
-
-function* reversedBatches(
-  all: readonly StreamInstance[],
-  from: number,
-  to: number,
-  batchSize: number,
-): Generator<readonly StreamInstance[]> {
-  for (let end = to; end > from; end -= batchSize) {
-    yield all.slice(Math.max(from, end - batchSize), end).reverse();
-  }
 }
 
 /** Sorts by timestamp keeping the last of equal timestamps (the latest write wins). */

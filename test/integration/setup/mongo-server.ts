@@ -123,9 +123,77 @@ async function started(
 }
 
 async function startJavaServer(): Promise<TestServer> {
+  const { child, address, version } = await spawnJavaServer([]);
+  const uri = `mongodb://${address}`;
+  const reported = await waitForServer(uri, 'mongo-java-server');
+  return {
+    uri,
+    source: 'mongo-java-server',
+    description: `mongo-java-server ${version} (memory backend; ${reported})`,
+    stop: () => stopChild(child),
+  };
+}
+
+/** A server on a data file that can be stopped and started again on the same port and data. */
+export interface RestartableServer {
+  readonly uri: string;
+  /** Stops the server gracefully (its data file is committed); the URI stays the same. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and data file. */
+  start(): Promise<void>;
+  /** Stops it (if running) and deletes its data file. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Starts mongo-java-server with its persistent H2 backend on a new data file (always this
+ * server, never MONGODB_URI or mongod: the test must be able to stop and start it).
+ */
+export async function startRestartableServer(): Promise<RestartableServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'hs-h2-'));
+  const dataFile = join(dir, 'data.mv.db');
+  const port = await freePort();
+  const args = ['--port', String(port), '--h2', dataFile];
+  let child: ChildProcess | undefined;
+  const start = async (): Promise<void> => {
+    if (child) return;
+    child = (await spawnJavaServer(args)).child;
+    await waitForServer(`mongodb://127.0.0.1:${port}`, 'mongo-java-server (H2)');
+  };
+  const stop = async (): Promise<void> => {
+    if (!child) return;
+    await stopChild(child);
+    child = undefined;
+  };
+  try {
+    await start();
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    uri: `mongodb://127.0.0.1:${port}`,
+    start,
+    stop,
+    dispose: async () => {
+      await stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Builds (once) and spawns MongoServerMain with `args`; resolves once it prints its address. */
+async function spawnJavaServer(
+  args: readonly string[],
+): Promise<{ child: ChildProcess; address: string; version: string }> {
   const { classpath, version } = await buildJavaServer();
-  const args = ['-cp', classpath, 'MongoServerMain', '--host', '127.0.0.1', '--port', '0'];
-  const child = spawn('java', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(
+    'java',
+    ['-cp', classpath, 'MongoServerMain', '--host', '127.0.0.1', '--port', '0', ...args],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -159,14 +227,7 @@ async function startJavaServer(): Promise<TestServer> {
     await stopChild(child);
     throw error;
   });
-  const uri = `mongodb://${address}`;
-  const reported = await waitForServer(uri, 'mongo-java-server');
-  return {
-    uri,
-    source: 'mongo-java-server',
-    description: `mongo-java-server ${version} (memory backend; ${reported})`,
-    stop: () => stopChild(child),
-  };
+  return { child, address, version };
 }
 
 /**
