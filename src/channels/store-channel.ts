@@ -1,4 +1,4 @@
-import { StreamAlreadyExistsError, StreamNotFoundError } from '../errors.js';
+import { StreamAlreadyExistsError, StreamNotFoundError, ValueNotStorableError } from '../errors.js';
 import type { ReadOptions, StreamFilter, StreamStore } from '../storage/stream-store.js';
 import { Stream } from '../streams/stream.js';
 import type { StreamIdLike } from '../streams/stream-id.js';
@@ -71,7 +71,9 @@ export class StoreChannel implements Channel {
     idLike: StreamIdLike,
     instances: readonly StreamInstance[],
   ): Promise<number> {
-    return await this.store.write(StreamId.from(idLike), instances);
+    const id = StreamId.from(idLike);
+    checkInstanceShapes(id, instances);
+    return await this.store.write(id, instances);
   }
 
   readBatches(
@@ -104,5 +106,24 @@ export class StoreChannel implements Channel {
 
   async close(): Promise<void> {
     await this.store.close();
+  }
+}
+
+/** Rejects anything but an array of `{ timestamp, value }` objects before a store sees it. */
+function checkInstanceShapes(id: StreamId, instances: unknown): void {
+  if (!Array.isArray(instances)) {
+    throw new ValueNotStorableError(
+      `cannot write to stream "${id.key}": expected an array of { timestamp, value }, got ${instances === null ? 'null' : typeof instances}`,
+      { stream: id.key },
+    );
+  }
+  for (let i = 0; i < instances.length; i++) {
+    const item: unknown = instances[i];
+    if (typeof item !== 'object' || item === null) {
+      throw new ValueNotStorableError(
+        `cannot write to stream "${id.key}": item ${i} is ${item === null ? 'null' : typeof item}, not a { timestamp, value } object`,
+        { stream: id.key, index: i },
+      );
+    }
   }
 }

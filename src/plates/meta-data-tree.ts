@@ -1,4 +1,5 @@
 import { MetaDataError } from '../errors.js';
+import { StreamId } from '../streams/stream-id.js';
 import type { MetaDataPair } from '../streams/stream-id.js';
 
 /**
@@ -168,7 +169,24 @@ export class MetaDataTree {
   #parentFor(parent: MetaDataPath, key: string, value: string): TreeNode {
     if (typeof key !== 'string' || key === '' || typeof value !== 'string' || value === '') {
       throw new MetaDataError(
-        `invalid meta-data ${JSON.stringify(key)}=${JSON.stringify(value)}: key and value must be non-empty strings`,
+        `invalid meta-data ${describe(key)}=${describe(value)}: key and value must be non-empty strings`,
+      );
+    }
+    if (!Array.isArray(parent)) {
+      throw new MetaDataError(
+        `cannot add "${key}=${value}": the parent must be a path of [key, value] pairs`,
+      );
+    }
+    // A plate value must be able to name a stream: apply the stream-id rules now, not at run time.
+    try {
+      StreamId.of('_', [[key, value]]);
+    } catch (error) {
+      throw new MetaDataError(
+        `invalid meta-data ${describe(key)}=${describe(value)}: ${(error as Error).message}`,
+        {
+          key,
+          value,
+        },
       );
     }
     const node = this.#find(parent);
@@ -205,4 +223,8 @@ export class MetaDataTree {
     }
     return node;
   }
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : `(${typeof value})`;
 }

@@ -154,6 +154,8 @@ export function checkStorable(value: unknown, streamKey: string, timestamp: numb
   }
 }
 
+const LONE_SURROGATE = /\p{Cs}/u;
+
 interface Problem {
   readonly path: string;
   readonly reason: string;
@@ -162,6 +164,10 @@ interface Problem {
 function storableProblem(value: unknown, path: string, parents: Set<object>): Problem | undefined {
   switch (typeof value) {
     case 'string':
+      // BSON is UTF-8: a lone surrogate would come back as U+FFFD, a different string.
+      return LONE_SURROGATE.test(value)
+        ? { path, reason: 'a string with an unpaired UTF-16 surrogate would not round-trip' }
+        : undefined;
     case 'number':
     case 'boolean':
       return undefined;

@@ -160,6 +160,10 @@ export class MongoStreamStore implements StreamStore {
   async listStreams(filter: StreamFilter = {}): Promise<StreamId[]> {
     await this.init();
     const pairs = Object.entries(filter.meta ?? {});
+    // Filter values are data: only strings can match (as in memory), so an object a caller slipped
+    // in, such as { $gt: '' }, never reaches the query as an operator.
+    if (filter.name !== undefined && typeof filter.name !== 'string') return [];
+    if (pairs.some(([, v]) => typeof v !== 'string')) return [];
     const query: Filter<DefinitionDocument> = {
       ...(filter.name === undefined ? {} : { name: filter.name }),
       ...(pairs.length === 0

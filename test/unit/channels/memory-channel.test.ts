@@ -186,3 +186,15 @@ describe('ChannelManager', () => {
     expect(manager.has('other')).toBe(false);
   });
 });
+
+describe('MemoryChannel write boundary', () => {
+  it('rejects malformed batches with ValueNotStorableError and writes nothing', async () => {
+    const channel = new MemoryChannel();
+    const stream = await channel.getOrCreateStream('s');
+    await expect(channel.writeInstances('s', null as never)).rejects.toThrow(ValueNotStorableError);
+    await expect(
+      channel.writeInstances('s', [{ timestamp: 1, value: 1 }, null] as never),
+    ).rejects.toThrow(/item 1 is null/);
+    expect(await stream.window(new TimeInterval(0, 10)).count()).toBe(0);
+  });
+});

@@ -101,3 +101,14 @@ describe('MetaDataTree', () => {
     });
   });
 });
+
+describe('meta-data validation', () => {
+  it('refuses values that could not name a stream, with MetaDataError', () => {
+    const tree = new MetaDataTree();
+    expect(() => tree.insert([], 'house', 'a\nb')).toThrow(MetaDataError);
+    expect(() => tree.insert([], 'house', 'a\ud800')).toThrow(MetaDataError);
+    expect(() => tree.insert([], 1n as never, 'x')).toThrow(MetaDataError);
+    expect(() => tree.insert(null as never, 'house', '1')).toThrow(MetaDataError);
+    expect(tree.insert([], 'house', '1')).toEqual([['house', '1']]);
+  });
+});

@@ -146,3 +146,10 @@ describe('parseDefinition', () => {
     if (!parsed.ok) expect(parsed.problem).toMatch(reason);
   });
 });
+
+describe('strings that would not round-trip through BSON', () => {
+  it('rejects unpaired surrogates, accepts paired ones', () => {
+    expect(() => checkStorable({ v: 'a\ud800' }, 's', 1)).toThrow(/unpaired/);
+    expect(() => checkStorable('😀', 's', 1)).not.toThrow();
+  });
+});
