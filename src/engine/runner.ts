@@ -1,6 +1,7 @@
 import type { ChannelManager } from '../channels/channel-manager.js';
 import {
   ExecutionAbortedError,
+  ToolTimeoutError,
   PlateMismatchError,
   StreamNotAvailableError,
   ToolExecutionError,
@@ -97,6 +98,9 @@ class Run {
   readonly concurrency: number;
   readonly maxPieceSize: number | undefined;
   readonly continueOnError: boolean;
+  /** Longest a tool may take over one piece (ms), or undefined. */
+  readonly pieceTimeout: number | undefined;
+  readonly onPiece: ((piece: PieceRecord) => void) | undefined;
   readonly pieces: PieceRecord[] = [];
   readonly totals = new Map<
     string,
@@ -121,6 +125,9 @@ class Run {
     this.maxPieceSize =
       options.maxPieceSize === undefined ? undefined : toDurationMs(options.maxPieceSize);
     this.continueOnError = options.continueOnError ?? true;
+    this.pieceTimeout =
+      options.pieceTimeout === undefined ? undefined : toDurationMs(options.pieceTimeout);
+    this.onPiece = options.onPiece;
   }
 
   hasValue(node: Node, value: PlateValue, version: number): boolean {
@@ -139,11 +146,13 @@ class Run {
     documents: number,
     durationMs: number,
   ): void {
-    this.pieces.push({
+    const record: PieceRecord = {
       ...workPiece(this.workflow.id, factor.id, plateValue, interval),
       documents,
       durationMs,
-    });
+    };
+    this.pieces.push(record);
+    this.onPiece?.(record);
     const total = this.totals.get(factor.id) ?? {
       tool: factor.tool.identity,
       pieces: 0,
@@ -562,6 +571,13 @@ export class Runner implements WorkflowExecutor {
         documents = await this.#plateCreation(run, factor, value, piece);
         break;
     }
+    // A tool may return normally after the stop signal (having cut its output short): a piece
+    // finished under an abort is never recorded.
+    if (run.signal.aborted) {
+      throw new ExecutionAbortedError(
+        `aborted while factor "${factor.id}" computed ${piece.toString()}: the piece is not recorded`,
+      );
+    }
     // Only now, with every write of the piece resolved, is the piece calculated.
     for (const { channel, id } of streams)
       await this.#deps.channels.get(channel).addCalculatedIntervals(id, piece);
@@ -574,12 +590,32 @@ export class Runner implements WorkflowExecutor {
     tool: ToolInstance,
     sink: string,
     piece: TimeInterval,
-    body: () => Promise<T>,
+    body: (signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
     await run.slots.acquire();
+    const pieceController = new AbortController();
+    const stop = (): void => pieceController.abort(run.signal.reason);
+    run.signal.addEventListener('abort', stop, { once: true });
+    let timer: NodeJS.Timeout | undefined;
     try {
-      return await body();
+      if (run.pieceTimeout === undefined) return await body(pieceController.signal);
+      const limit = run.pieceTimeout;
+      // A hung tool may never look at its signal: stop waiting for it. Whatever it writes later
+      // is harmless, because its piece is never recorded.
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          const error = new ToolTimeoutError(
+            `tool ${tool.name}@${tool.version} took longer than ${limit} ms computing "${sink}" over ${piece.toString()}: ` +
+              'the piece is not recorded; raise pieceTimeout or make the tool faster',
+            { tool: tool.identity, sink, interval: piece.toJSON(), timeoutMs: limit },
+          );
+          pieceController.abort(error);
+          reject(error);
+        }, limit);
+      });
+      return await Promise.race([body(pieceController.signal), timeout]);
     } catch (error) {
+      if (error instanceof ToolTimeoutError) throw error;
       if (error instanceof UpstreamFailure || error instanceof StopRun || isAbort(error))
         throw error;
       if (run.signal.aborted) {
@@ -600,6 +636,8 @@ export class Runner implements WorkflowExecutor {
         error,
       );
     } finally {
+      clearTimeout(timer);
+      run.signal.removeEventListener('abort', stop);
       run.slots.release();
     }
   }
@@ -620,36 +658,44 @@ export class Runner implements WorkflowExecutor {
       : undefined;
     const sinkId = this.#streamId(sink, value);
     const channel = this.#deps.channels.get(sink.channelId);
-    return await this.#withSlot(run, tool as ToolInstance, sinkId.toString(), piece, async () => {
-      const writer = new SinkWriter(channel, [sinkId], piece, tool.identity);
-      const context = {
-        params: tool.params,
-        interval: piece,
-        signal: run.signal,
-        sources,
-        alignment,
-        sink: sinkId,
-        sourceWindow: async (index: number, window: TimeInterval): Promise<StreamView> => {
-          const node = factor.sources[index];
-          if (!node)
-            throw new RangeError(
-              `sourceWindow(${index}): the factor has ${factor.sources.length} sources`,
-            );
-          // Give the slot back while pulling upstream, so upstream pieces can run.
-          run.slots.release();
-          try {
-            return (await this.#input(run, node, value, window)).view;
-          } finally {
-            await run.slots.acquire();
-          }
-        },
-      };
-      for await (const item of tool.execute(context)) {
-        const write = isOutputBatch(item) ? writer.addAll(sinkId, item) : writer.add(sinkId, item);
-        if (write) await write;
-      }
-      return await writer.finish();
-    });
+    return await this.#withSlot(
+      run,
+      tool as ToolInstance,
+      sinkId.toString(),
+      piece,
+      async (signal) => {
+        const writer = new SinkWriter(channel, [sinkId], piece, tool.identity);
+        const context = {
+          params: tool.params,
+          interval: piece,
+          signal,
+          sources,
+          alignment,
+          sink: sinkId,
+          sourceWindow: async (index: number, window: TimeInterval): Promise<StreamView> => {
+            const node = factor.sources[index];
+            if (!node)
+              throw new RangeError(
+                `sourceWindow(${index}): the factor has ${factor.sources.length} sources`,
+              );
+            // Give the slot back while pulling upstream, so upstream pieces can run.
+            run.slots.release();
+            try {
+              return (await this.#input(run, node, value, window)).view;
+            } finally {
+              await run.slots.acquire();
+            }
+          },
+        };
+        for await (const item of tool.execute(context)) {
+          const write = isOutputBatch(item)
+            ? writer.addAll(sinkId, item)
+            : writer.add(sinkId, item);
+          if (write) await write;
+        }
+        return await writer.finish();
+      },
+    );
   }
 
   async #multiOutput(
@@ -676,7 +722,7 @@ export class Runner implements WorkflowExecutor {
     const byValue = new Map<string, StreamId>();
     for (const { id } of streams) byValue.set(id.get(outputPlate.metaKey)!, id);
     const label = `${sink.id}[${formatPlateValue(value)}, ${outputPlate.metaKey}=*]`;
-    return await this.#withSlot(run, tool as ToolInstance, label, piece, async () => {
+    return await this.#withSlot(run, tool as ToolInstance, label, piece, async (signal) => {
       const writer = new SinkWriter(
         this.#deps.channels.get(sink.channelId),
         [...byValue.values()],
@@ -686,7 +732,7 @@ export class Runner implements WorkflowExecutor {
       const context = {
         params: tool.params,
         interval: piece,
-        signal: run.signal,
+        signal,
         source,
         splitting,
         outputMetaKey: outputPlate.metaKey,
@@ -758,28 +804,36 @@ export class Runner implements WorkflowExecutor {
       ? await this.#input(run, factor.alignment, value, piece)
       : undefined;
     const sinkId = this.#streamId(sink, value);
-    return await this.#withSlot(run, tool as ToolInstance, sinkId.toString(), piece, async () => {
-      const writer = new SinkWriter(
-        this.#deps.channels.get(sink.channelId),
-        [sinkId],
-        piece,
-        tool.identity,
-      );
-      const context = {
-        params: tool.params,
-        interval: piece,
-        signal: run.signal,
-        sources,
-        alignment,
-        aggregationMetaKey,
-        sink: sinkId,
-      };
-      for await (const item of tool.execute(context)) {
-        const write = isOutputBatch(item) ? writer.addAll(sinkId, item) : writer.add(sinkId, item);
-        if (write) await write;
-      }
-      return await writer.finish();
-    });
+    return await this.#withSlot(
+      run,
+      tool as ToolInstance,
+      sinkId.toString(),
+      piece,
+      async (signal) => {
+        const writer = new SinkWriter(
+          this.#deps.channels.get(sink.channelId),
+          [sinkId],
+          piece,
+          tool.identity,
+        );
+        const context = {
+          params: tool.params,
+          interval: piece,
+          signal,
+          sources,
+          alignment,
+          aggregationMetaKey,
+          sink: sinkId,
+        };
+        for await (const item of tool.execute(context)) {
+          const write = isOutputBatch(item)
+            ? writer.addAll(sinkId, item)
+            : writer.add(sinkId, item);
+          if (write) await write;
+        }
+        return await writer.finish();
+      },
+    );
   }
 
   async #selector(
@@ -796,37 +850,43 @@ export class Runner implements WorkflowExecutor {
       ),
     );
     const sinkId = this.#streamId(sink, value);
-    return await this.#withSlot(run, tool as ToolInstance, sinkId.toString(), piece, async () => {
-      const writer = new SinkWriter(
-        this.#deps.channels.get(sink.channelId),
-        [sinkId],
-        piece,
-        tool.identity,
-      );
-      const context = {
-        params: tool.params,
-        interval: piece,
-        signal: run.signal,
-        sources,
-        selectorMetaKey,
-      };
-      const add = (item: SelectedInstance): Promise<void> | undefined => {
-        if (!Number.isInteger(item?.sourceIndex) || !sources[item.sourceIndex]) {
-          throw new ToolExecutionError(
-            `tool ${tool.identity} selected source ${String(item?.sourceIndex)}, but there are ${sources.length} sources, computing "${sinkId.toString()}" over ${piece.toString()}`,
-            { tool: tool.identity, sink: sinkId.key, interval: piece.toJSON() },
-          );
+    return await this.#withSlot(
+      run,
+      tool as ToolInstance,
+      sinkId.toString(),
+      piece,
+      async (signal) => {
+        const writer = new SinkWriter(
+          this.#deps.channels.get(sink.channelId),
+          [sinkId],
+          piece,
+          tool.identity,
+        );
+        const context = {
+          params: tool.params,
+          interval: piece,
+          signal,
+          sources,
+          selectorMetaKey,
+        };
+        const add = (item: SelectedInstance): Promise<void> | undefined => {
+          if (!Number.isInteger(item?.sourceIndex) || !sources[item.sourceIndex]) {
+            throw new ToolExecutionError(
+              `tool ${tool.identity} selected source ${String(item?.sourceIndex)}, but there are ${sources.length} sources, computing "${sinkId.toString()}" over ${piece.toString()}`,
+              { tool: tool.identity, sink: sinkId.key, interval: piece.toJSON() },
+            );
+          }
+          return writer.add(sinkId, item);
+        };
+        for await (const item of tool.execute(context)) {
+          for (const one of isOutputBatch(item) ? item : [item]) {
+            const write = add(one);
+            if (write) await write;
+          }
         }
-        return writer.add(sinkId, item);
-      };
-      for await (const item of tool.execute(context)) {
-        for (const one of isOutputBatch(item) ? item : [item]) {
-          const write = add(one);
-          if (write) await write;
-        }
-      }
-      return await writer.finish();
-    });
+        return await writer.finish();
+      },
+    );
   }
 
   async #plateCreation(
@@ -840,27 +900,33 @@ export class Runner implements WorkflowExecutor {
       ? await this.#input(run, factor.source, value, tool.sourceInterval(piece))
       : undefined;
     const label = `plate "${outputPlate.id}" under ${formatPlateValue(value)}`;
-    const created = await this.#withSlot(run, tool as ToolInstance, label, piece, async () => {
-      const found: { value: string; label?: string }[] = [];
-      const context = {
-        params: tool.params,
-        interval: piece,
-        signal: run.signal,
-        source,
-        outputMetaKey: outputPlate.metaKey,
-        parent: value,
-      };
-      for await (const item of flattenOutputs(tool.execute(context))) {
-        if (typeof item?.value !== 'string' || item.value === '') {
-          throw new ToolExecutionError(
-            `tool ${tool.identity} produced plate value ${JSON.stringify(item?.value)} for ${label}: plate values are non-empty strings`,
-            { tool: tool.identity, plate: outputPlate.id, interval: piece.toJSON() },
-          );
+    const created = await this.#withSlot(
+      run,
+      tool as ToolInstance,
+      label,
+      piece,
+      async (signal) => {
+        const found: { value: string; label?: string }[] = [];
+        const context = {
+          params: tool.params,
+          interval: piece,
+          signal,
+          source,
+          outputMetaKey: outputPlate.metaKey,
+          parent: value,
+        };
+        for await (const item of flattenOutputs(tool.execute(context))) {
+          if (typeof item?.value !== 'string' || item.value === '') {
+            throw new ToolExecutionError(
+              `tool ${tool.identity} produced plate value ${JSON.stringify(item?.value)} for ${label}: plate values are non-empty strings`,
+              { tool: tool.identity, plate: outputPlate.id, interval: piece.toJSON() },
+            );
+          }
+          found.push(item);
         }
-        found.push(item);
-      }
-      return found;
-    });
+        return found;
+      },
+    );
     let added = 0;
     for (const item of created) {
       if (

@@ -19,6 +19,13 @@ export interface ExecuteOptions {
    * for the online engine); the run still ends with `WorkflowExecutionError`.
    */
   readonly continueOnError?: boolean;
+  /**
+   * Longest one tool call may take over one piece (ms or ISO duration). A tool still running then
+   * is abandoned with `ToolTimeoutError` and its piece is not recorded. Default: no limit.
+   */
+  readonly pieceTimeout?: DurationLike;
+  /** Called after each piece is written and recorded (progress bars, logs). */
+  readonly onPiece?: (piece: PieceRecord) => void;
 }
 
 /** One piece of work that completed: written, then recorded as calculated. */
