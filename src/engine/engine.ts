@@ -71,21 +71,24 @@ export class Engine {
     this.plates = plates;
     this.sessions = options.stores?.sessions ?? new MemorySessionStore();
     this.tools = isResolver(options.tools) ? options.tools : new ToolRegistry(options.tools ?? []);
+    const refreshPlates =
+      options.stores?.metaData !== undefined || options.stores?.plates !== undefined;
     this.runner = new Runner({
       channels: this.channels,
       plates,
       sessions: this.sessions,
       clock: this.clock,
+      refreshPlates: options.stores?.metaData !== undefined || options.stores?.plates !== undefined,
     });
     this.environment = { channels: this.channels, plates, executor: this.runner, defaultChannel };
-    this.workflows = new WorkflowManager(
-      async (definition) =>
-        await Workflow.fromDefinition(definition, {
-          environment: this.environment,
-          toolResolver: this.tools,
-        }),
-      options.stores?.workflows,
-    );
+    this.workflows = new WorkflowManager(async (definition) => {
+      // A stored workflow may use plates another process created since this engine started.
+      if (refreshPlates) await plates.refresh();
+      return await Workflow.fromDefinition(definition, {
+        environment: this.environment,
+        toolResolver: this.tools,
+      });
+    }, options.stores?.workflows);
   }
 
   /** Builds an engine, loading the stored meta-data tree and plates. */

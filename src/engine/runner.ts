@@ -62,6 +62,11 @@ export interface RunnerDependencies {
   readonly plates: PlateManager;
   readonly sessions: SessionStore;
   readonly clock: Clock;
+  /**
+   * Reload meta-data and plates from their stores before each run: set when the stores are shared
+   * with other processes, whose changes must be seen.
+   */
+  readonly refreshPlates?: boolean;
 }
 
 /** A unit failed in this run: dependants skip it instead of recomputing or reporting it twice. */
@@ -273,6 +278,7 @@ export class Runner implements WorkflowExecutor {
     options: ExecuteOptions,
     body: (run: Run) => Promise<void>,
   ): Promise<SessionRecord> {
+    if (this.#deps.refreshPlates) await this.#deps.plates.refresh();
     const run = new Run(workflow, options);
     const base = {
       id: newSessionId(),

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, MetaDataError, PlateNotFoundError } from '../errors.js';
 import { canonicalJson } from '../internal/canonical-json.js';
 import type { MetaDataPath } from './meta-data-tree.js';
-import { MetaDataTree } from './meta-data-tree.js';
+import { MetaDataTree, pathKey } from './meta-data-tree.js';
 import type { PlateConfig, PlateFilter, PlateValue } from './plate.js';
 import { Plate, combinePlateValues } from './plate.js';
 import type { MetaDataStore, PlateStore } from './stores.js';
@@ -50,19 +50,38 @@ export class PlateManager {
   /** Loads the stored tree (parents before children, whatever the stored order) and plates (parents first). */
   static async create(options: PlateManagerOptions = {}): Promise<PlateManager> {
     const manager = new PlateManager(options);
-    const records = await manager.#metaDataStore.load();
+    await manager.refresh();
+    return manager;
+  }
+
+  /**
+   * Brings the tree and plates in line with the stores: what other processes sharing them added
+   * or deleted. Engines on persistent stores call this before each run, so a plate never runs
+   * over stale values (and records intervals over streams it did not know about).
+   */
+  async refresh(): Promise<void> {
+    const records = await this.#metaDataStore.load();
     records.sort((a, b) => a.parent.length - b.parent.length);
-    for (const record of records)
-      manager.tree.ensure(record.parent, record.key, record.value, record.label);
+    const stored = new Set<string>();
+    for (const record of records) {
+      this.tree.ensure(record.parent, record.key, record.value, record.label);
+      stored.add(pathKey([...record.parent, [record.key, record.value]]));
+    }
+    for (const record of this.tree.records()) {
+      const path: MetaDataPath = [...record.parent, [record.key, record.value]];
+      if (!stored.has(pathKey(path)) && this.tree.has(path)) this.tree.delete(path);
+    }
     const pending = new Map(
-      (await manager.#plateStore.load()).map((config) => [config.id, config]),
+      (await this.#plateStore.load())
+        .filter((config) => !this.#plates.has(config.id))
+        .map((config) => [config.id, config]),
     );
     // Parents first, by dependency rather than id order (HyperStream broke when a child id sorted first).
     while (pending.size) {
       let progressed = false;
       for (const [id, config] of pending) {
-        if (config.parent === undefined || manager.#plates.has(config.parent)) {
-          manager.#register(config);
+        if (config.parent === undefined || this.#plates.has(config.parent)) {
+          this.#register(config);
           pending.delete(id);
           progressed = true;
         }
@@ -74,7 +93,6 @@ export class PlateManager {
         );
       }
     }
-    return manager;
   }
 
   /** Adds `key=value` under `parent` (the root when `[]`) and stores it. */
