@@ -26,6 +26,7 @@ import type {
   SourceWindow,
   TaggedInstance,
   ToolInstance,
+  ToolYield,
 } from '../tools/tool.js';
 import { flattenOutputs, isOutputBatch } from '../tools/tool.js';
 import type {
@@ -663,15 +664,14 @@ export class Runner implements WorkflowExecutor {
       ? await this.#input(run, factor.alignment, value, piece)
       : undefined;
     const sinkId = this.#streamId(sink, value);
-    const channel = this.#deps.channels.get(sink.channelId);
-    return await this.#withSlot(
+    return await this.#intoSink(
       run,
       tool as ToolInstance,
-      sinkId.toString(),
+      sink.channelId,
+      sinkId,
       piece,
-      async (signal) => {
-        const writer = new SinkWriter(channel, [sinkId], piece, tool.identity);
-        const context = {
+      (signal) =>
+        tool.execute({
           params: tool.params,
           interval: piece,
           signal,
@@ -692,16 +692,35 @@ export class Runner implements WorkflowExecutor {
               await run.slots.acquire();
             }
           },
-        };
-        for await (const item of tool.execute(context)) {
-          const write = isOutputBatch(item)
-            ? writer.addAll(sinkId, item)
-            : writer.add(sinkId, item);
-          if (write) await write;
-        }
-        return await writer.finish();
-      },
+        }),
     );
+  }
+
+  /**
+   * Runs a single-sink tool (plain or aggregate) in a slot and writes what it yields to `sinkId`,
+   * returning the number of documents once every write has resolved.
+   */
+  async #intoSink(
+    run: Run,
+    tool: ToolInstance,
+    channelId: string,
+    sinkId: StreamId,
+    piece: TimeInterval,
+    execute: (signal: AbortSignal) => AsyncIterable<ToolYield<'tool'>>,
+  ): Promise<number> {
+    return await this.#withSlot(run, tool, sinkId.toString(), piece, async (signal) => {
+      const writer = new SinkWriter(
+        this.#deps.channels.get(channelId),
+        [sinkId],
+        piece,
+        tool.identity,
+      );
+      for await (const item of execute(signal)) {
+        const write = isOutputBatch(item) ? writer.addAll(sinkId, item) : writer.add(sinkId, item);
+        if (write) await write;
+      }
+      return await writer.finish();
+    });
   }
 
   async #multiOutput(
@@ -810,19 +829,14 @@ export class Runner implements WorkflowExecutor {
       ? await this.#input(run, factor.alignment, value, piece)
       : undefined;
     const sinkId = this.#streamId(sink, value);
-    return await this.#withSlot(
+    return await this.#intoSink(
       run,
       tool as ToolInstance,
-      sinkId.toString(),
+      sink.channelId,
+      sinkId,
       piece,
-      async (signal) => {
-        const writer = new SinkWriter(
-          this.#deps.channels.get(sink.channelId),
-          [sinkId],
-          piece,
-          tool.identity,
-        );
-        const context = {
+      (signal) =>
+        tool.execute({
           params: tool.params,
           interval: piece,
           signal,
@@ -830,15 +844,7 @@ export class Runner implements WorkflowExecutor {
           alignment,
           aggregationMetaKey,
           sink: sinkId,
-        };
-        for await (const item of tool.execute(context)) {
-          const write = isOutputBatch(item)
-            ? writer.addAll(sinkId, item)
-            : writer.add(sinkId, item);
-          if (write) await write;
-        }
-        return await writer.finish();
-      },
+        }),
     );
   }
 
