@@ -26,6 +26,14 @@ describe('every bench scenario on a tiny input', () => {
         'memory-channel.ts',
         'flights-ingest.ts',
         'flights-window-reads.ts',
+        'flights-windowed.ts',
+        'flights-plates.ts',
+        'flights-on-request.ts',
+        'flights-database.ts',
+        'flights-python-hyperstream.ts',
+        'mongo.ts',
+        'sliding-window.ts',
+        'workflow.ts',
       ]),
     );
   });

@@ -1,0 +1,274 @@
+// Scenarios 1 and 6 with a server: the flights into the Database channel against raw insertMany of
+// identical documents on the same server in the same run, then first, last, tail(10), a one-day
+// window and a streaming read of the whole stream through the channel against the raw driver
+// sending the same queries to the channel's own collection.
+//
+// Size: BENCH_FLIGHTS_DB=all (the 3,000,000 flights) or a month 1–6; default January (~480k).
+// mongo-java-server, the test server here, ingests ~50k documents/s on an idle machine and answers
+// every range query by scanning and sorting the whole collection in memory, so on it the full
+// 3M would take minutes per ingest and seconds per first/last; a real mongod uses the _id index.
+
+import { randomUUID } from 'node:crypto';
+import type { Db } from 'mongodb';
+import { BSON, MongoClient } from 'mongodb';
+import type { Flight, LoadFlightsOptions } from '../data/flights.js';
+import { flightInstances, loadFlights } from '../data/flights.js';
+import { DAY, countLabel } from '../data/flights-workflows.js';
+import { collectGarbage } from '../data/gc.js';
+import type { BenchContext, BenchRow, BenchScenario } from '../harness.js';
+import { assertSame, peakRssMiB, time } from '../harness.js';
+import { DatabaseChannel } from '../../src/channels/database-channel.js';
+import type { InstanceDocument } from '../../src/storage/mongodb/mongo-documents.js';
+import { StreamId } from '../../src/streams/stream-id.js';
+import type { Stream } from '../../src/streams/stream.js';
+import type { StreamInstance } from '../../src/streams/stream-instance.js';
+import { TimeInterval } from '../../src/time/time-interval.js';
+import type { TestServer } from '../../test/integration/setup/mongo-server.js';
+import { startTestServer } from '../../test/integration/setup/mongo-server.js';
+
+const BATCH = 10_000;
+/** Ingest alternates engine and raw driver every CHUNK flights, so both meet the same server state. */
+const CHUNK = 100_000;
+/** The channel's collection of instances (its default). */
+const INSTANCES = 'streams';
+
+/** Which flights: BENCH_FLIGHTS_DB=all or 1–6 (a month of 2001); January by default. */
+function chosenFlights(tiny: boolean): { options: LoadFlightsOptions; label: string } {
+  if (tiny) return { options: { sample: 2_000 }, label: 'the first 2,000 rows of the file' };
+  const given = process.env.BENCH_FLIGHTS_DB ?? '1';
+  if (given === 'all') return { options: {}, label: 'all flights' };
+  const month = Number(given);
+  if (!Number.isInteger(month) || month < 1 || month > 6) {
+    throw new Error(
+      `BENCH_FLIGHTS_DB=${given}: expected "all" or a month of 2001 from 1 to 6 (January by default)`,
+    );
+  }
+  const name = new Date(Date.UTC(2001, month - 1, 1)).toLocaleString('en', {
+    month: 'long',
+    timeZone: 'UTC',
+  });
+  return { options: { month }, label: `the flights of ${name} 2001 (BENCH_FLIGHTS_DB=${given})` };
+}
+
+async function run(context: BenchContext): Promise<BenchRow[]> {
+  const chosen = chosenFlights(context.tiny);
+  const { flights } = await loadFlights(chosen.options);
+  let server: TestServer | undefined;
+  const uri = context.mongoUri ?? (server = await startTestServer()).uri;
+  const client = new MongoClient(uri);
+  try {
+    await client.connect();
+    const db = client.db(`hs_bench_flights_${randomUUID().slice(0, 8)}`);
+    try {
+      return await measure(db, flightInstances(flights), chosen.label, context);
+    } finally {
+      await db.dropDatabase();
+    }
+  } finally {
+    await client.close();
+    await server?.stop();
+  }
+}
+
+async function measure(
+  db: Db,
+  instances: StreamInstance<Flight>[],
+  label: string,
+  context: BenchContext,
+): Promise<BenchRow[]> {
+  const n = instances.length;
+  const id = StreamId.of('flights');
+  const channel = new DatabaseChannel({ db, writeBatchSize: BATCH });
+  await channel.init();
+  const raw = db.collection<InstanceDocument>('raw_flights');
+  // Exactly the documents the channel writes.
+  const toDocument = ({ timestamp, value }: StreamInstance<Flight>): InstanceDocument => ({
+    _id: { s: id.key, t: new Date(timestamp) },
+    v: value,
+  });
+  let bytes = 0;
+  for (const instance of instances) bytes += BSON.calculateObjectSize(toDocument(instance));
+
+  // Warm both paths (and the server's JIT), then clear.
+  const warmUp = instances.slice(0, Math.min(n, BATCH));
+  await channel.writeInstances(id, warmUp);
+  await raw.insertMany(warmUp.map(toDocument), { ordered: false });
+  await channel.purgeStream(id, { removeDefinition: true });
+  await raw.deleteMany({});
+
+  const chunk = Math.max(1, Math.min(CHUNK, Math.ceil(n / 2)));
+  let engineIngestMs = 0;
+  let rawIngestMs = 0;
+  for (let start = 0, k = 0; start < n; start += chunk, k++) {
+    const part = instances.slice(start, start + chunk);
+    const engine = async (): Promise<void> => {
+      const timing = await time(1, () => channel.writeInstances(id, part), {
+        check: (written) => assertSame(written, part.length, 'flights written by the channel'),
+      });
+      engineIngestMs += timing.medianMs;
+    };
+    const baseline = async (): Promise<void> => {
+      const timing = await time(1, async () => {
+        for (let i = 0; i < part.length; i += BATCH)
+          await raw.insertMany(part.slice(i, i + BATCH).map(toDocument), { ordered: false });
+      });
+      rawIngestMs += timing.medianMs;
+    };
+    if (k % 2 === 0) {
+      await engine();
+      await baseline();
+    } else {
+      await baseline();
+      await engine();
+    }
+  }
+  const everything = TimeInterval.allTime();
+  assertSame(
+    [await channel.count(id, everything), await raw.countDocuments()],
+    [n, n],
+    'flights stored by the channel and by insertMany',
+  );
+  // The raw copy has served its purpose; the reads below query the channel's own collection.
+  await raw.drop();
+
+  const mb = bytes / 1e6;
+  const rows: BenchRow[] = [
+    {
+      figure: `ingest ${countLabel(n)} flights: Database channel vs raw insertMany`,
+      engineMs: engineIngestMs,
+      baselineMs: rawIngestMs,
+      items: n,
+      note:
+        `${label}; channel ${rate(n, engineIngestMs)}, ${(mb / (engineIngestMs / 1000)).toFixed(1)} MB/s; ` +
+        `raw ${rate(n, rawIngestMs)}, ${(mb / (rawIngestMs / 1000)).toFixed(1)} MB/s; ${mb.toFixed(1)} MB of BSON; ` +
+        `batches of ${BATCH}, interleaved in chunks of ${chunk}; one run`,
+    },
+  ];
+
+  const stream = (await channel.getStream(id)) as Stream<Flight>;
+  const docs = db.collection<InstanceDocument & { v: Flight }>(INSTANCES);
+  const filter = (interval: TimeInterval) => ({
+    _id: {
+      $gt: { s: id.key, t: new Date(interval.start) },
+      $lte: { s: id.key, t: new Date(interval.end) },
+    },
+  });
+  const rawRead = async (interval: TimeInterval, sort: 1 | -1, limit: number) =>
+    (
+      await docs
+        .find(filter(interval), { sort: { _id: sort }, ...(limit > 0 ? { limit } : {}) })
+        .toArray()
+    ).map((doc) => ({ timestamp: doc._id.t.getTime(), value: doc.v }));
+  // The middle day of the data, whole UTC days.
+  const middle = instances[n >> 1]!.timestamp;
+  const day = new TimeInterval(
+    Math.floor(middle / DAY) * DAY,
+    Math.floor(middle / DAY) * DAY + DAY,
+  );
+  const expectedDay = instances.filter((x) => x.timestamp > day.start && x.timestamp <= day.end);
+  const tail = instances.slice(-10);
+
+  const reads: [string, () => Promise<unknown>, () => Promise<unknown>, unknown][] = [
+    [
+      'first',
+      () => stream.window(everything).first(),
+      async () => (await rawRead(everything, 1, 1))[0],
+      instances[0],
+    ],
+    [
+      'last',
+      () => stream.window(everything).last(),
+      async () => (await rawRead(everything, -1, 1))[0],
+      instances[n - 1],
+    ],
+    [
+      'tail(10)',
+      () => stream.window(everything).tail(10),
+      async () => (await rawRead(everything, -1, 10)).reverse(),
+      tail,
+    ],
+    [
+      `one-day window (${countLabel(expectedDay.length)} flights)`,
+      () => stream.window(day).toArray(),
+      () => rawRead(day, 1, 0),
+      expectedDay,
+    ],
+  ];
+  for (const [figure, engineRead, baselineRead, expected] of reads) {
+    const engine = await time(context.repetitions, engineRead, {
+      check: (result) => assertSame(result, expected, `${figure} through the channel`),
+    });
+    const baseline = await time(context.repetitions, baselineRead, {
+      check: (result) => assertSame(result, expected, `${figure} through the raw driver`),
+    });
+    rows.push({
+      figure: `${figure} of ${countLabel(n)}`,
+      engineMs: engine.medianMs,
+      baselineMs: baseline.medianMs,
+      items: undefined,
+      note: 'baseline: the same query (range on _id, sorted, limit) through the raw driver',
+    });
+  }
+
+  // Streaming the whole stream, timed against the raw cursor, once each (full scans are slow here).
+  instances.length = 0; // Let the input go before measuring the read's memory.
+  const streamAll = async (onBatch?: (index: number) => void) => {
+    let count = 0;
+    let delaySum = 0;
+    let index = 0;
+    for await (const batch of stream.window(everything).batches()) {
+      count += batch.length;
+      for (const item of batch) delaySum += item.value.delay;
+      onBatch?.(index++);
+    }
+    return { count, delaySum };
+  };
+  const engineStream = await time(1, () => streamAll(), {
+    check: (r) => assertSame(r.count, n, 'flights streamed through the channel'),
+  });
+  const rawStream = await time(
+    1,
+    async () => {
+      let count = 0;
+      let delaySum = 0;
+      for await (const doc of docs.find(filter(everything), { sort: { _id: 1 } })) {
+        count++;
+        delaySum += doc.v.delay;
+      }
+      return { count, delaySum };
+    },
+    { check: (r) => assertSame(r.count, n, 'flights streamed through the raw cursor') },
+  );
+  // Memory in a separate, untimed pass: the live heap after a full GC every ten batches, so garbage
+  // not yet collected does not count as memory the read holds.
+  collectGarbage();
+  const baseHeap = process.memoryUsage().heapUsed;
+  let heapGrowthMiB = 0;
+  let batches = 0;
+  await streamAll((index) => {
+    batches = index + 1;
+    if (index % 10 !== 0) return;
+    collectGarbage();
+    heapGrowthMiB = Math.max(heapGrowthMiB, (process.memoryUsage().heapUsed - baseHeap) / 2 ** 20);
+  });
+  rows.push({
+    figure: `stream all ${countLabel(n)} back in batches`,
+    engineMs: engineStream.medianMs,
+    baselineMs: rawStream.medianMs,
+    items: n,
+    note: `channel ${rate(n, engineStream.medianMs)}, raw cursor ${rate(n, rawStream.medianMs)}; live heap growth while reading ≤ ${heapGrowthMiB.toFixed(1)} MiB over ${batches} batches (sampled after GC); peak RSS ${peakRssMiB().toFixed(0)} MiB includes the input instances; one run each`,
+  });
+  return rows;
+}
+
+function rate(n: number, ms: number): string {
+  return `${Math.round(n / (ms / 1000)).toLocaleString('en')} docs/s`;
+}
+
+const scenario: BenchScenario = {
+  name: 'flights-database',
+  description:
+    'flights into the Database channel vs raw insertMany; first, last, tail(10), a one-day window and a streaming read vs the raw driver',
+  run,
+};
+export default scenario;
