@@ -1,6 +1,7 @@
 import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
+import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -9,8 +10,9 @@ import java.util.List;
 /**
  * A MongoDB wire-protocol server for tests and benchmarks (mongo-java-server).
  *
- * <p>Usage: {@code MongoServerMain [--host 127.0.0.1] [--port 0]}. Port 0 picks a free port; data
- * lives in memory. Prints {@code LISTENING host:port} once bound, and stops when stdin closes, so
+ * <p>Usage: {@code MongoServerMain [--host 127.0.0.1] [--port 0] [--h2 <file>]}. Port 0 picks a free
+ * port. Data lives in memory, or with {@code --h2} in an H2 MVStore file that a server started later
+ * on the same file reads back (the server-fault tests stop and restart a server this way). Prints {@code LISTENING host:port} once bound, and stops when stdin closes, so
  * that it never outlives the process that started it.
  */
 public final class MongoServerMain {
@@ -35,17 +37,20 @@ public final class MongoServerMain {
   public static void main(String[] args) throws IOException {
     String host = "127.0.0.1";
     int port = 0;
+    String h2File = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--host" -> host = args[++i];
         case "--port" -> port = Integer.parseInt(args[++i]);
+        case "--h2" -> h2File = args[++i];
         default -> {
-          System.err.println("unknown argument " + args[i] + ": expected --host or --port");
+          System.err.println("unknown argument " + args[i] + ": expected --host, --port or --h2");
           System.exit(2);
         }
       }
     }
-    MongoBackend backend = new MemoryBackend();
+    // The H2 backend is closed (and its file committed) by shutdownNow in the shutdown hook.
+    MongoBackend backend = h2File == null ? new MemoryBackend() : new H2Backend(h2File);
     backend.version(REPORTED_VERSION);
     MongoServer server = new MongoServer(backend);
     // One worker thread: this server does not make a conditional update ({_id, version}) atomic

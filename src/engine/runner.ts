@@ -173,7 +173,8 @@ class Run {
 
   fail(failure: Failure): void {
     this.failures.push(failure);
-    if (!this.continueOnError) this.stopped = true;
+    // Storage that is down fails every other unit too, each after its own server timeout: stop.
+    if (!this.continueOnError || isRetryableStorageFailure(failure.error)) this.stopped = true;
   }
 }
 
@@ -322,11 +323,19 @@ export class Runner implements WorkflowExecutor {
             }
           : {}),
     };
-    await this.#deps.sessions.save(session);
+    // Saving the record must not hide why the run failed (storage may be what failed).
+    let saveError: unknown;
+    try {
+      await this.#deps.sessions.save(session);
+    } catch (error) {
+      if (status === 'completed') throw error;
+      saveError = error;
+    }
+    const unsaved = saveError === undefined ? {} : { sessionSaveError: messageOf(saveError) };
     if (status === 'aborted') {
       throw new ExecutionAbortedError(
         `workflow "${workflow.id}" was aborted over ${interval.toString()}: ${run.pieces.length} completed pieces are recorded, nothing partial`,
-        { workflow: workflow.id, session },
+        { workflow: workflow.id, session, ...unsaved },
       );
     }
     if (first) {
@@ -346,6 +355,7 @@ export class Runner implements WorkflowExecutor {
             interval: f.interval.toJSON(),
             message: messageOf(f.error),
           })),
+          ...unsaved,
         },
         first.error,
       );
@@ -714,6 +724,7 @@ export class Runner implements WorkflowExecutor {
         [sinkId],
         piece,
         tool.identity,
+        signal,
       );
       for await (const item of execute(signal)) {
         const write = isOutputBatch(item) ? writer.addAll(sinkId, item) : writer.add(sinkId, item);
@@ -753,6 +764,7 @@ export class Runner implements WorkflowExecutor {
         [...byValue.values()],
         piece,
         tool.identity,
+        signal,
       );
       const context = {
         params: tool.params,
@@ -873,6 +885,7 @@ export class Runner implements WorkflowExecutor {
           [sinkId],
           piece,
           tool.identity,
+          signal,
         );
         const context = {
           params: tool.params,
@@ -968,4 +981,22 @@ async function settle(promises: readonly Promise<unknown>[]): Promise<void> {
   // Rejections here are the errors of pieces and runs, all Error instances.
   if (abort !== undefined) throw abort as Error;
   if (rejected.length) throw rejected[0] as Error;
+}
+
+function isRetryableStorageFailure(error: unknown): boolean {
+  for (
+    let e: unknown = error;
+    e !== undefined && e !== null;
+    e = (e as { cause?: unknown }).cause
+  ) {
+    if (
+      isHyperstreamError(e) &&
+      e.code === 'STORAGE_FAILED' &&
+      (e as { retryable?: boolean }).retryable
+    ) {
+      return true;
+    }
+    if (typeof e !== 'object') break;
+  }
+  return false;
 }

@@ -20,6 +20,7 @@ interface Pending {
  */
 export class SinkWriter {
   readonly #channel: Channel;
+  readonly #signal: AbortSignal | undefined;
   readonly #interval: TimeInterval;
   readonly #start: number;
   readonly #end: number;
@@ -27,7 +28,18 @@ export class SinkWriter {
   readonly #sinks = new Map<string, Pending>();
   #documents = 0;
 
-  constructor(channel: Channel, sinks: readonly StreamId[], interval: TimeInterval, tool: string) {
+  /**
+   * `signal` is the piece's: once it is aborted (a stop, a timeout) nothing more is written, so
+   * an abandoned tool cannot overwrite what a later run computes.
+   */
+  constructor(
+    channel: Channel,
+    sinks: readonly StreamId[],
+    interval: TimeInterval,
+    tool: string,
+    signal?: AbortSignal,
+  ) {
+    this.#signal = signal;
     this.#channel = channel;
     this.#interval = interval;
     this.#start = interval.start;
@@ -108,6 +120,7 @@ export class SinkWriter {
 
   async #flush(pending: Pending): Promise<void> {
     if (pending.buffer.length === 0) return;
+    this.#signal?.throwIfAborted();
     const batch = pending.buffer;
     pending.buffer = [];
     await this.#channel.writeInstances(pending.id, batch);
