@@ -307,3 +307,72 @@ export async function* tagByIntervals(
       if (interval.contains(timestamp)) yield { timestamp, value, plateValue };
   }
 }
+
+/** Sends `value` to a plate value; `undefined` (unmapped) and values outside the output plate are skipped. */
+export type EmitSplit = (plateValue: string | undefined, value: unknown) => void;
+
+/**
+ * The loop every dict splitter shares: reads the source in batches, rejects values that are not
+ * dicts, lets `split` emit the parts of each one, keeps only plate values of the output plate,
+ * refuses two parts for one plate value at one time, and yields one output batch per source batch
+ * (a yield per instance costs more than the split).
+ */
+export async function* splitDicts(
+  ctx: MultiOutputToolContext<unknown>,
+  tool: string,
+  source: SourceWindow,
+  split: (value: Record<string, unknown>, timestamp: number, emit: EmitSplit) => void,
+): AsyncIterable<TaggedInstance[]> {
+  const allowed = new Set(ctx.outputPlateValues);
+  const claims = new PlateValueClaims(tool);
+  for await (const batch of source.view.batches()) {
+    throwIfAborted(ctx, tool);
+    const out: TaggedInstance[] = [];
+    for (const { timestamp, value } of batch) {
+      if (!isRecord(value)) {
+        throw new ToolExecutionError(
+          `tool "${tool}" expects dict values, got ${describeValue(value)} at ${formatTimestamp(timestamp)} in "${source.id.key}"`,
+          { tool, source: source.id.key, timestamp },
+        );
+      }
+      split(value, timestamp, (plateValue, part) => {
+        if (plateValue === undefined || !allowed.has(plateValue)) return;
+        claims.claim(plateValue, timestamp);
+        out.push({ timestamp, value: part, plateValue });
+      });
+    }
+    if (out.length > 0) yield out;
+  }
+}
+
+/** `value[element]` names the plate value (through `mapping`); the rest of the dict goes there. */
+export function splitByElement(
+  value: Record<string, unknown>,
+  element: string,
+  mapping: (key: string) => string | undefined,
+  emit: EmitSplit,
+): void {
+  if (!Object.hasOwn(value, element)) return;
+  const { [element]: key, ...rest } = value;
+  emit(mapping(String(key)), rest);
+}
+
+/** Each entry `key: part` goes to plate value `mapping(key)`; null and undefined parts are skipped. */
+export function splitEntries(
+  value: Record<string, unknown>,
+  mapping: (key: string) => string | undefined,
+  emit: EmitSplit,
+): void {
+  for (const [key, part] of Object.entries(value)) {
+    if (part !== null && part !== undefined) emit(mapping(key), part);
+  }
+}
+
+/** A key → plate value lookup from an optional mapping parameter (the key itself when absent). */
+export function mappingLookup(
+  mapping: Readonly<Record<string, string>> | undefined,
+): (key: string) => string | undefined {
+  if (!mapping) return (key) => key;
+  const map = new Map(Object.entries(mapping));
+  return (key) => map.get(key);
+}

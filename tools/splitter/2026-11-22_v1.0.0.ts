@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { ToolExecutionError, defineTool, formatTimestamp } from '../../src/index.js';
-import type { TaggedInstance } from '../../src/index.js';
+import { ToolExecutionError, defineTool } from '../../src/index.js';
 import {
-  describeValue,
-  isRecord,
+  mappingLookup,
   requireSource,
-  throwIfAborted,
+  splitByElement,
+  splitDicts,
 } from '../../src/tools/structural-support.js';
 
 export default defineTool({
@@ -34,27 +33,10 @@ export default defineTool({
         { tool: 'splitter' },
       );
     }
-    const { element } = ctx.params;
-    const mapping = ctx.params.mapping && new Map(Object.entries(ctx.params.mapping));
-    const allowed = new Set(ctx.outputPlateValues);
-    // One output batch per source batch: a yield per instance would cost more than the split.
-    for await (const batch of source.view.batches()) {
-      throwIfAborted(ctx, 'splitter');
-      const out: TaggedInstance[] = [];
-      for (const { timestamp, value } of batch) {
-        if (!isRecord(value)) {
-          throw new ToolExecutionError(
-            `tool "splitter" expects dict values, got ${describeValue(value)} at ${formatTimestamp(timestamp)} in "${source.id.key}"`,
-            { tool: 'splitter', source: source.id.key, timestamp },
-          );
-        }
-        if (!Object.hasOwn(value, element)) continue;
-        const { [element]: key, ...rest } = value;
-        const plateValue = mapping ? mapping.get(String(key)) : String(key);
-        if (plateValue !== undefined && allowed.has(plateValue))
-          out.push({ timestamp, value: rest, plateValue });
-      }
-      if (out.length > 0) yield out;
-    }
+    const { element, mapping } = ctx.params;
+    const lookup = mappingLookup(mapping);
+    yield* splitDicts(ctx, 'splitter', source, (value, _timestamp, emit) =>
+      splitByElement(value, element, lookup, emit),
+    );
   },
 });

@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import type { TaggedInstance } from '../../src/index.js';
-import { ToolExecutionError, defineTool, formatTimestamp } from '../../src/index.js';
+import { ToolExecutionError, defineTool } from '../../src/index.js';
 import {
-  PlateValueClaims,
   describeValue,
   isRecord,
   latestSplittingValue,
   requireSource,
-  throwIfAborted,
+  splitByElement,
+  splitDicts,
+  splitEntries,
 } from '../../src/tools/structural-support.js';
 
 /** The mapping in a splitting document: a dict (key → plate value) or a list of plate values. */
@@ -52,40 +52,11 @@ export default defineTool({
       ctx.params.useMappingKeysOnly,
     );
     const { element } = ctx.params;
-    const allowed = new Set(ctx.outputPlateValues);
-    const claims = new PlateValueClaims('splitter_from_stream');
-    // One output batch per source batch: a yield per instance costs more than the split.
-    for await (const batch of source.view.batches()) {
-      throwIfAborted(ctx, 'splitter_from_stream');
-      const out: TaggedInstance[] = [];
-      for (const { timestamp, value } of batch) {
-        if (!isRecord(value)) {
-          throw new ToolExecutionError(
-            `tool "splitter_from_stream" expects dict values, got ${describeValue(value)} at ${formatTimestamp(timestamp)} in "${source.id.key}"`,
-            { tool: 'splitter_from_stream', source: source.id.key, timestamp },
-          );
-        }
-        if (element === undefined) {
-          for (const [key, part] of Object.entries(value)) {
-            const plateValue = mapping.get(key);
-            if (
-              plateValue === undefined ||
-              !allowed.has(plateValue) ||
-              part === null ||
-              part === undefined
-            )
-              continue;
-            claims.claim(plateValue, timestamp);
-            out.push({ timestamp, value: part, plateValue });
-          }
-        } else if (Object.hasOwn(value, element)) {
-          const { [element]: key, ...rest } = value;
-          const plateValue = mapping.get(String(key));
-          if (plateValue !== undefined && allowed.has(plateValue))
-            out.push({ timestamp, value: rest, plateValue });
-        }
-      }
-      if (out.length > 0) yield out;
-    }
+    const lookup = (key: string): string | undefined => mapping.get(key);
+    yield* splitDicts(ctx, 'splitter_from_stream', source, (value, _timestamp, emit) =>
+      element === undefined
+        ? splitEntries(value, lookup, emit)
+        : splitByElement(value, element, lookup, emit),
+    );
   },
 });
