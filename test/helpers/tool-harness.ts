@@ -1,4 +1,5 @@
 // Runs a tool directly (no workflow) on in-memory sources, for tool unit tests.
+import { expect } from 'vitest';
 import { MemoryChannel } from '../../src/channels/memory-channel.js';
 import { collect } from '../../src/internal/async.js';
 import type { MetaDataInput } from '../../src/streams/stream-id.js';
@@ -85,3 +86,33 @@ export async function runTool<K extends ToolKind, P>(
 
 /** The sink id used in contexts (only for messages). */
 export const SINK = StreamId.of('sink');
+
+/** Instances from `[timestamp, value]` pairs. */
+export function docs(...pairs: [number, unknown][]): StreamInstance[] {
+  return pairs.map(([timestamp, value]) => ({ timestamp, value }));
+}
+
+/**
+ * Runs a plain tool over `iv`: one in-memory source per input (each over the tool's source
+ * interval) and an optional alignment stream. Checks what the runner would: every output inside
+ * `iv`, timestamps strictly increasing.
+ */
+export async function runPlain<P>(
+  tool: ToolInstance<'tool', P>,
+  iv: TimeInterval,
+  inputs: readonly (readonly StreamInstance[])[],
+  alignment?: readonly StreamInstance[],
+): Promise<StreamInstance[]> {
+  const sources = await Promise.all(inputs.map((input) => source(input, tool.sourceInterval(iv))));
+  const out = await runTool(tool, {
+    interval: iv,
+    sources,
+    alignment: alignment ? await source(alignment, iv) : undefined,
+    sink: SINK,
+  });
+  for (let i = 0; i < out.length; i++) {
+    expect(iv.contains(out[i]!.timestamp)).toBe(true);
+    if (i > 0) expect(out[i]!.timestamp).toBeGreaterThan(out[i - 1]!.timestamp);
+  }
+  return out;
+}

@@ -20,19 +20,13 @@ import dictArgmax from '../../../../tools/dict_argmax/2026-11-22_v1.0.0.js';
 import dictValuesToConst from '../../../../tools/dict_values_to_const/2026-11-22_v1.0.0.js';
 import jsonify from '../../../../tools/jsonify/2026-11-22_v1.0.0.js';
 import slice from '../../../../tools/slice/2026-11-22_v1.0.0.js';
-import { SINK, interval, runTool, source } from '../../../helpers/tool-harness.js';
+import { SINK, docs, interval, runPlain, source } from '../../../helpers/tool-harness.js';
 
-const docs = (...pairs: [number, unknown][]): StreamInstance[] =>
-  pairs.map(([timestamp, value]) => ({ timestamp, value }));
-
-async function run<P>(
+const run = async <P>(
   tool: ToolInstance<'tool', P>,
   iv: TimeInterval,
   ...inputs: StreamInstance[][]
-): Promise<StreamInstance[]> {
-  const sources = await Promise.all(inputs.map((input) => source(input, tool.sourceInterval(iv))));
-  return await runTool(tool, { interval: iv, sources, alignment: undefined, sink: SINK });
-}
+) => await runPlain(tool, iv, inputs);
 
 const all = interval(0, 100);
 

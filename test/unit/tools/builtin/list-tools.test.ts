@@ -11,23 +11,10 @@ import listLength from '../../../../tools/list_length/2026-11-22_v1.0.0.js';
 import listMean from '../../../../tools/list_mean/2026-11-22_v1.0.0.js';
 import listSum from '../../../../tools/list_sum/2026-11-22_v1.0.0.js';
 import percentiles from '../../../../tools/percentiles_from_list/2026-11-22_v1.0.0.js';
-import { SINK, interval, runTool, source } from '../../../helpers/tool-harness.js';
+import { docs, interval, runPlain } from '../../../helpers/tool-harness.js';
 
-const docs = (...pairs: [number, unknown][]): StreamInstance[] =>
-  pairs.map(([timestamp, value]) => ({ timestamp, value }));
-
-async function run<P>(
-  tool: ToolInstance<'tool', P>,
-  input: StreamInstance[],
-): Promise<StreamInstance[]> {
-  const iv = interval(0, 100);
-  return await runTool(tool, {
-    interval: iv,
-    sources: [await source(input, iv)],
-    alignment: undefined,
-    sink: SINK,
-  });
-}
+const run = async <P>(tool: ToolInstance<'tool', P>, input: StreamInstance[]) =>
+  await runPlain(tool, interval(0, 100), [input]);
 
 describe('list_length, list_sum, list_mean', () => {
   const lists = docs([1, [1, 2, 3]], [2, []], [3, [2.5]]);

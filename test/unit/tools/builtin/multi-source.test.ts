@@ -6,19 +6,10 @@ import type { ToolInstance } from '../../../../src/tools/tool.js';
 import alignedCorrelation from '../../../../tools/aligned_correlation/2026-11-22_v1.0.0.js';
 import alignedMerge from '../../../../tools/aligned_merge/2026-11-22_v1.0.0.js';
 import product from '../../../../tools/product/2026-11-22_v1.0.0.js';
-import { SINK, interval, runTool, source } from '../../../helpers/tool-harness.js';
+import { docs, interval, runPlain } from '../../../helpers/tool-harness.js';
 
-const docs = (...pairs: [number, unknown][]): StreamInstance[] =>
-  pairs.map(([timestamp, value]) => ({ timestamp, value }));
-
-async function run<P>(
-  tool: ToolInstance<'tool', P>,
-  ...inputs: StreamInstance[][]
-): Promise<StreamInstance[]> {
-  const iv = interval(0, 100);
-  const sources = await Promise.all(inputs.map((input) => source(input, iv)));
-  return await runTool(tool, { interval: iv, sources, alignment: undefined, sink: SINK });
-}
+const run = async <P>(tool: ToolInstance<'tool', P>, ...inputs: StreamInstance[][]) =>
+  await runPlain(tool, interval(0, 100), inputs);
 
 describe('product', () => {
   it('multiplies two streams pairwise', async () => {

@@ -4,31 +4,12 @@ import { ToolParameterError } from '../../../../src/errors.js';
 import type { StreamInstance } from '../../../../src/streams/stream-instance.js';
 import type { TimeInterval } from '../../../../src/time/time-interval.js';
 import resample from '../../../../tools/resample/2026-11-22_v1.0.0.js';
-import { SINK, interval, runTool, source } from '../../../helpers/tool-harness.js';
+import { docs, interval, runPlain } from '../../../helpers/tool-harness.js';
 
 type Params = Parameters<typeof resample.create>[0];
 
-const docs = (...pairs: [number, unknown][]): StreamInstance[] =>
-  pairs.map(([timestamp, value]) => ({ timestamp, value }));
-
-async function run(
-  params: Params,
-  iv: TimeInterval,
-  input: StreamInstance[],
-): Promise<StreamInstance[]> {
-  const tool = resample.create(params);
-  const out = await runTool(tool, {
-    interval: iv,
-    sources: [await source(input, tool.sourceInterval(iv))],
-    alignment: undefined,
-    sink: SINK,
-  });
-  for (let i = 0; i < out.length; i++) {
-    expect(iv.contains(out[i]!.timestamp)).toBe(true);
-    if (i > 0) expect(out[i]!.timestamp).toBeGreaterThan(out[i - 1]!.timestamp);
-  }
-  return out;
-}
+const run = async (params: Params, iv: TimeInterval, input: StreamInstance[]) =>
+  await runPlain(resample.create(params), iv, [input]);
 
 const readings = docs([1500, 'a'], [3000, 'b'], [3200, 'c'], [7000, 'd']);
 

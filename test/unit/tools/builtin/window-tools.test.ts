@@ -10,7 +10,7 @@ import { collect } from '../../../../src/internal/async.js';
 import type { StreamInstance } from '../../../../src/streams/stream-instance.js';
 import type { StreamView } from '../../../../src/streams/stream-view.js';
 import { TimeInterval } from '../../../../src/time/time-interval.js';
-import type { PlainToolContext, ToolInstance } from '../../../../src/tools/tool.js';
+import type { PlainToolContext } from '../../../../src/tools/tool.js';
 import aligningWindow from '../../../../tools/aligning_window/2026-11-22_v1.0.0.js';
 import relativeApply from '../../../../tools/relative_apply/2026-11-22_v1.0.0.js';
 import relativeApply2 from '../../../../tools/relative_apply2/2026-11-22_v1.0.0.js';
@@ -20,25 +20,9 @@ import slidingApply from '../../../../tools/sliding_apply/2026-11-22_v1.0.0.js';
 import slidingListify from '../../../../tools/sliding_listify/2026-11-22_v1.0.0.js';
 import slidingSink from '../../../../tools/sliding_sink/2026-11-22_v1.0.0.js';
 import slidingWindow from '../../../../tools/sliding_window/2026-11-22_v1.0.0.js';
-import { SINK, interval, runTool, source } from '../../../helpers/tool-harness.js';
+import { SINK, docs, interval, runPlain, source } from '../../../helpers/tool-harness.js';
 
-const docs = (...pairs: [number, unknown][]): StreamInstance[] =>
-  pairs.map(([timestamp, value]) => ({ timestamp, value }));
-
-async function run<P>(
-  tool: ToolInstance<'tool', P>,
-  iv: TimeInterval,
-  inputs: StreamInstance[][],
-  alignment?: StreamInstance[],
-): Promise<StreamInstance[]> {
-  const sources = await Promise.all(inputs.map((input) => source(input, tool.sourceInterval(iv))));
-  return await runTool(tool, {
-    interval: iv,
-    sources,
-    alignment: alignment ? await source(alignment, iv) : undefined,
-    sink: SINK,
-  });
-}
+const run = runPlain;
 
 // Data every second from 1 s to 10 s, value = the second.
 const data = docs(
