@@ -8,13 +8,12 @@
 // every range query by scanning and sorting the whole collection in memory, so on it the full
 // 3M would take minutes per ingest and seconds per first/last; a real mongod uses the _id index.
 
-import { randomUUID } from 'node:crypto';
 import type { Db } from 'mongodb';
-import { BSON, MongoClient } from 'mongodb';
 import type { Flight, LoadFlightsOptions } from '../data/flights.js';
 import { flightInstances, loadFlights } from '../data/flights.js';
 import { DAY, countLabel } from '../data/flights-workflows.js';
-import { collectGarbage } from '../data/gc.js';
+import { heapGrowthWhile } from '../data/gc.js';
+import { BATCH, compareIngest, withBenchDatabase } from '../data/mongo-bench.js';
 import type { BenchContext, BenchRow, BenchScenario } from '../harness.js';
 import { assertSame, peakRssMiB, time } from '../harness.js';
 import { DatabaseChannel } from '../../src/channels/database-channel.js';
@@ -23,12 +22,7 @@ import { StreamId } from '../../src/streams/stream-id.js';
 import type { Stream } from '../../src/streams/stream.js';
 import type { StreamInstance } from '../../src/streams/stream-instance.js';
 import { TimeInterval } from '../../src/time/time-interval.js';
-import type { TestServer } from '../../test/integration/setup/mongo-server.js';
-import { startTestServer } from '../../test/integration/setup/mongo-server.js';
 
-const BATCH = 10_000;
-/** Ingest alternates engine and raw driver every CHUNK flights, so both meet the same server state. */
-const CHUNK = 100_000;
 /** The channel's collection of instances (its default). */
 const INSTANCES = 'streams';
 
@@ -53,21 +47,9 @@ function chosenFlights(tiny: boolean): { options: LoadFlightsOptions; label: str
 async function run(context: BenchContext): Promise<BenchRow[]> {
   const chosen = chosenFlights(context.tiny);
   const { flights } = await loadFlights(chosen.options);
-  let server: TestServer | undefined;
-  const uri = context.mongoUri ?? (server = await startTestServer()).uri;
-  const client = new MongoClient(uri);
-  try {
-    await client.connect();
-    const db = client.db(`hs_bench_flights_${randomUUID().slice(0, 8)}`);
-    try {
-      return await measure(db, flightInstances(flights), chosen.label, context);
-    } finally {
-      await db.dropDatabase();
-    }
-  } finally {
-    await client.close();
-    await server?.stop();
-  }
+  return await withBenchDatabase(context, (db) =>
+    measure(db, flightInstances(flights), chosen.label, context),
+  );
 }
 
 async function measure(
@@ -81,53 +63,13 @@ async function measure(
   const channel = new DatabaseChannel({ db, writeBatchSize: BATCH });
   await channel.init();
   const raw = db.collection<InstanceDocument>('raw_flights');
-  // Exactly the documents the channel writes.
-  const toDocument = ({ timestamp, value }: StreamInstance<Flight>): InstanceDocument => ({
-    _id: { s: id.key, t: new Date(timestamp) },
-    v: value,
-  });
-  let bytes = 0;
-  for (const instance of instances) bytes += BSON.calculateObjectSize(toDocument(instance));
-
-  // Warm both paths (and the server's JIT), then clear.
-  const warmUp = instances.slice(0, Math.min(n, BATCH));
-  await channel.writeInstances(id, warmUp);
-  await raw.insertMany(warmUp.map(toDocument), { ordered: false });
-  await channel.purgeStream(id, { removeDefinition: true });
-  await raw.deleteMany({});
-
-  const chunk = Math.max(1, Math.min(CHUNK, Math.ceil(n / 2)));
-  let engineIngestMs = 0;
-  let rawIngestMs = 0;
-  for (let start = 0, k = 0; start < n; start += chunk, k++) {
-    const part = instances.slice(start, start + chunk);
-    const engine = async (): Promise<void> => {
-      const timing = await time(1, () => channel.writeInstances(id, part), {
-        check: (written) => assertSame(written, part.length, 'flights written by the channel'),
-      });
-      engineIngestMs += timing.medianMs;
-    };
-    const baseline = async (): Promise<void> => {
-      const timing = await time(1, async () => {
-        for (let i = 0; i < part.length; i += BATCH)
-          await raw.insertMany(part.slice(i, i + BATCH).map(toDocument), { ordered: false });
-      });
-      rawIngestMs += timing.medianMs;
-    };
-    if (k % 2 === 0) {
-      await engine();
-      await baseline();
-    } else {
-      await baseline();
-      await engine();
-    }
-  }
+  const {
+    engineMs: engineIngestMs,
+    rawMs: rawIngestMs,
+    bytes,
+    chunk,
+  } = await compareIngest(channel, raw, id, instances);
   const everything = TimeInterval.allTime();
-  assertSame(
-    [await channel.count(id, everything), await raw.countDocuments()],
-    [n, n],
-    'flights stored by the channel and by insertMany',
-  );
   // The raw copy has served its purpose; the reads below query the channel's own collection.
   await raw.drop();
 
@@ -239,18 +181,7 @@ async function measure(
     },
     { check: (r) => assertSame(r.count, n, 'flights streamed through the raw cursor') },
   );
-  // Memory in a separate, untimed pass: the live heap after a full GC every ten batches, so garbage
-  // not yet collected does not count as memory the read holds.
-  collectGarbage();
-  const baseHeap = process.memoryUsage().heapUsed;
-  let heapGrowthMiB = 0;
-  let batches = 0;
-  await streamAll((index) => {
-    batches = index + 1;
-    if (index % 10 !== 0) return;
-    collectGarbage();
-    heapGrowthMiB = Math.max(heapGrowthMiB, (process.memoryUsage().heapUsed - baseHeap) / 2 ** 20);
-  });
+  const { growthMiB: heapGrowthMiB, batches } = await heapGrowthWhile(streamAll);
   rows.push({
     figure: `stream all ${countLabel(n)} back in batches`,
     engineMs: engineStream.medianMs,

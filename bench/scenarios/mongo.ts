@@ -1,21 +1,16 @@
 // MongoDB ingest and window read through the Database channel, next to the raw driver doing the
 // same work on the same server in the same run.
-import { randomUUID } from 'node:crypto';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { BSON, MongoClient } from 'mongodb';
+import type { Db } from 'mongodb';
 import { DatabaseChannel } from '../../src/channels/database-channel.js';
 import { StreamId } from '../../src/streams/stream-id.js';
 import type { StreamInstance } from '../../src/streams/stream-instance.js';
 import { TimeInterval } from '../../src/time/time-interval.js';
 import { MAX_DATE, MIN_DATE } from '../../src/time/timestamp.js';
-import type { TestServer } from '../../test/integration/setup/mongo-server.js';
-import { startTestServer } from '../../test/integration/setup/mongo-server.js';
+import { heapGrowthWhile } from '../data/gc.js';
+import { BATCH, compareIngest, withBenchDatabase } from '../data/mongo-bench.js';
 import type { BenchContext, BenchRow, BenchScenario } from '../harness.js';
 import { peakRssMiB, time } from '../harness.js';
 
-const BATCH = 10_000;
-const CHUNK = 100_000;
 const BASE = Date.parse('2020-01-01T00:00:00Z');
 
 const scenario: BenchScenario = {
@@ -25,35 +20,14 @@ const scenario: BenchScenario = {
   async run(context: BenchContext): Promise<BenchRow[]> {
     const n = context.tiny ? 2_000 : 1_000_000;
     // At 1M each run is already 100 batches, and a run takes a minute on mongo-java-server: one is enough.
-    const repetitions = 1;
-    let server: TestServer | undefined;
-    const uri = context.mongoUri ?? (server = await startTestServer()).uri;
-    const client = new MongoClient(uri);
-    try {
-      await client.connect();
-      const db = client.db(`hs_bench_${randomUUID().replace(/-/g, '')}`);
-      try {
-        return await measure(db, n, repetitions, server?.description ?? 'MONGODB_URI');
-      } finally {
-        await db.dropDatabase();
-      }
-    } finally {
-      await client.close();
-      await server?.stop();
-    }
+    return await withBenchDatabase(context, (db, server) => measure(db, n, 1, server));
   },
 };
 
 export default scenario;
 
-/** A full-GC function even without --expose-gc (V8 allows enabling the flag at run time). */
-function collectGarbage(): () => void {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-}
-
 async function measure(
-  db: ReturnType<MongoClient['db']>,
+  db: Db,
   n: number,
   repetitions: number,
   serverName: string,
@@ -66,59 +40,8 @@ async function measure(
     timestamp: BASE + i * 1000,
     value: { celsius: 20 + (i % 100) / 10, ok: i % 7 !== 0 },
   }));
-  const toDocument = (instance: StreamInstance) => ({
-    _id: { s: id.key, t: new Date(instance.timestamp) },
-    v: instance.value,
-  });
-  let bytes = 0;
-  for (const instance of instances) bytes += BSON.calculateObjectSize(toDocument(instance));
-  // Warm both paths (and the server's JIT, on mongo-java-server), then clear.
-  const warmUp = instances.slice(0, BATCH);
-  await channel.writeInstances(id, warmUp);
-  await raw.insertMany(warmUp.map(toDocument), { ordered: false });
-  await channel.purgeStream(id, { removeDefinition: true });
-  await raw.deleteMany({});
-
-  // Interleaved chunks, alternating who goes first, so both meet the same server state (collection
-  // size, server heap) and neither pays for going first.
-  const chunk = Math.max(1, Math.min(CHUNK, Math.ceil(n / 2)));
-  let engineIngestMs = 0;
-  let rawIngestMs = 0;
-  for (let start = 0, k = 0; start < n; start += chunk, k++) {
-    const part = instances.slice(start, start + chunk);
-    const engine = async () => {
-      const timing = await time(repetitions, () => channel.writeInstances(id, part), {
-        check: (written) => {
-          if (written !== part.length)
-            throw new Error(`DatabaseChannel wrote ${written} of ${part.length}`);
-        },
-      });
-      engineIngestMs += timing.medianMs;
-    };
-    const baseline = async () => {
-      const timing = await time(repetitions, async () => {
-        for (let i = 0; i < part.length; i += BATCH) {
-          await raw.insertMany(part.slice(i, i + BATCH).map(toDocument), { ordered: false });
-        }
-      });
-      rawIngestMs += timing.medianMs;
-    };
-    if (k % 2 === 0) {
-      await engine();
-      await baseline();
-    } else {
-      await baseline();
-      await engine();
-    }
-  }
-  const stored = [await channel.count(id, TimeInterval.allTime()), await raw.countDocuments()];
-  if (stored[0] !== n || stored[1] !== n) {
-    throw new Error(
-      `benchmark check failed: channel stored ${stored[0]}, raw stored ${stored[1]} of ${n}`,
-    );
-  }
+  const ingest = await compareIngest(channel, raw, id, instances);
   instances.length = 0; // Let the input go before measuring the read's memory.
-
   const readAll = async (onBatch?: (index: number) => void) => {
     let count = 0;
     let last = -Infinity;
@@ -158,21 +81,9 @@ async function measure(
     },
   );
 
-  // Memory in a separate, untimed pass: live heap after a full GC every 10 batches, so garbage
-  // not yet collected does not count as memory the read holds.
-  const gc = collectGarbage();
-  gc();
-  const baseHeap = process.memoryUsage().heapUsed;
-  let readHeapGrowthMiB = 0;
-  await readAll((index) => {
-    if (index % 10 !== 0) return;
-    gc();
-    readHeapGrowthMiB = Math.max(
-      readHeapGrowthMiB,
-      (process.memoryUsage().heapUsed - baseHeap) / 2 ** 20,
-    );
-  });
+  const { growthMiB: readHeapGrowthMiB } = await heapGrowthWhile(readAll);
 
+  const { engineMs: engineIngestMs, rawMs: rawIngestMs, bytes, chunk } = ingest;
   const mb = bytes / 1e6;
   const rate = (ms: number) => `${Math.round(n / (ms / 1000)).toLocaleString('en')} docs/s`;
   const throughput = (ms: number) => `${(mb / (ms / 1000)).toFixed(1)} MB/s`;
