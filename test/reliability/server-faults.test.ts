@@ -95,7 +95,7 @@ describe('the database server stopping mid-run', () => {
       expect(isHyperstreamError(error)).toBe(true);
       const storage = causes(error).find((e): e is StorageError => e instanceof StorageError);
       expect(storage, `no StorageError in the causes of ${String(error)}`).toBeDefined();
-      expect(storage!.retryable).toBe(true);
+      expect(storage!.retryable, storage!.message).toBe(true);
       expect(storage!.message).toMatch(/MongoDB .* failed.*retry/);
 
       await server.start();

@@ -36,15 +36,24 @@ export function toStorageError(
 }
 
 function isRetryable(error: unknown): boolean {
-  if (
-    error instanceof MongoNetworkError ||
-    error instanceof MongoServerSelectionError ||
-    error instanceof MongoWriteConcernError
-  ) {
-    return true;
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (
+      e instanceof MongoNetworkError ||
+      e instanceof MongoServerSelectionError ||
+      e instanceof MongoWriteConcernError
+    ) {
+      return true;
+    }
+    // A bulk write cut by a closed connection arrives as a MongoBulkWriteError with no cause: the
+    // driver's ResetPool label (set on network failures) is what says the server went away.
+    if (
+      e instanceof MongoError &&
+      (e.hasErrorLabel('RetryableWriteError') ||
+        e.hasErrorLabel('TransientTransactionError') ||
+        e.hasErrorLabel('ResetPool'))
+    ) {
+      return true;
+    }
   }
-  return (
-    error instanceof MongoError &&
-    (error.hasErrorLabel('RetryableWriteError') || error.hasErrorLabel('TransientTransactionError'))
-  );
+  return false;
 }
