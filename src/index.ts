@@ -63,9 +63,9 @@ export type {
 } from './streams/stream-id.js';
 export { instance } from './streams/stream-instance.js';
 export type { StreamInstance } from './streams/stream-instance.js';
-export { Stream } from './streams/stream.js';
-export type { WindowOptions } from './streams/stream.js';
-export { StreamView } from './streams/stream-view.js';
+export { Stream } from './channels/stream.js';
+export type { WindowOptions } from './channels/stream.js';
+export { StreamView } from './channels/stream-view.js';
 
 // storage and channels
 export type {
@@ -170,7 +170,12 @@ export type { ToolFunction, FunctionRef } from './tools/functions.js';
 
 // plates
 export { MetaDataTree, pathIdentifier } from './plates/meta-data-tree.js';
-export type { MetaDataPath, MetaDataRecord } from './plates/meta-data-tree.js';
+export type { MetaDataPath, MetaDataRecord, MetaDataStore } from './storage/meta-data-store.js';
+export { metaDataRecordSchema } from './storage/meta-data-store.js';
+export type { PlateFilter, PlateConfig, PlateStore } from './storage/plate-store.js';
+export { plateConfigSchema } from './storage/plate-store.js';
+export { MemoryMetaDataStore } from './storage/memory/memory-meta-data-store.js';
+export { MemoryPlateStore } from './storage/memory/memory-plate-store.js';
 export {
   Plate,
   combinePlateValues,
@@ -178,16 +183,9 @@ export {
   formatPlateValue,
   projectPlateValue,
 } from './plates/plate.js';
-export type { PlateValue, PlateFilter, PlateConfig } from './plates/plate.js';
+export type { PlateValue } from './plates/plate.js';
 export { PlateManager } from './plates/plate-manager.js';
 export type { CreatePlateOptions, PlateManagerOptions } from './plates/plate-manager.js';
-export {
-  MemoryMetaDataStore,
-  MemoryPlateStore,
-  metaDataRecordSchema,
-  plateConfigSchema,
-} from './plates/stores.js';
-export type { MetaDataStore, PlateStore } from './plates/stores.js';
 
 // workflows
 export { Workflow } from './workflow/workflow.js';
@@ -223,14 +221,20 @@ export { ToolRegistry } from './workflow/tool-lookup.js';
 export type { ToolLookup, AnyToolDefinition } from './workflow/tool-lookup.js';
 export { WorkflowManager } from './workflow/workflow-manager.js';
 export type { WorkflowLoader } from './workflow/workflow-manager.js';
-export { MemoryWorkflowStore } from './workflow/workflow-store.js';
-export type { WorkflowStore } from './workflow/workflow-store.js';
+export { MemoryWorkflowStore } from './storage/memory/memory-workflow-store.js';
+export type { WorkflowStore, StoredWorkflow } from './storage/workflow-store.js';
 export type {
-  ExecuteOptions,
   SessionRecord,
   SessionStatus,
   PieceRecord,
   FactorSummary,
+  SessionStore,
+  SessionFilter,
+} from './storage/session-store.js';
+export { sessionRecordSchema, parseSessionRecord } from './storage/session-store.js';
+export { MemorySessionStore } from './storage/memory/memory-session-store.js';
+export type {
+  ExecuteOptions,
   PurgeTarget,
   WorkflowPurgeOptions,
   PurgedStream,
@@ -243,8 +247,6 @@ export { Engine } from './engine/engine.js';
 export type { EngineOptions } from './engine/engine.js';
 export { Runner } from './engine/runner.js';
 export type { RunnerDependencies } from './engine/runner.js';
-export { MemorySessionStore, sessionRecordSchema, parseSessionRecord } from './engine/session.js';
-export type { SessionStore, SessionFilter } from './engine/session.js';
 export { workPiece } from './engine/work-piece.js';
 export type { WorkPiece } from './engine/work-piece.js';
 

@@ -5,7 +5,7 @@
 
 import type { Flight, Flights } from './flights.js';
 import { Engine } from '../../src/engine/engine.js';
-import type { SessionRecord } from '../../src/workflow/execution.js';
+import type { SessionRecord } from '../../src/storage/session-store.js';
 import { StreamId } from '../../src/streams/stream-id.js';
 import type { StreamInstance } from '../../src/streams/stream-instance.js';
 import { TimeInterval } from '../../src/time/time-interval.js';

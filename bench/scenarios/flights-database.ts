@@ -19,7 +19,7 @@ import { assertSame, peakRssMiB, time } from '../harness.js';
 import { DatabaseChannel } from '../../src/channels/database-channel.js';
 import type { InstanceDocument } from '../../src/storage/mongodb/mongo-documents.js';
 import { StreamId } from '../../src/streams/stream-id.js';
-import type { Stream } from '../../src/streams/stream.js';
+import type { Stream } from '../../src/channels/stream.js';
 import type { StreamInstance } from '../../src/streams/stream-instance.js';
 import { TimeInterval } from '../../src/time/time-interval.js';
 

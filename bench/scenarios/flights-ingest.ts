@@ -7,7 +7,7 @@ import { collectGarbage } from '../data/gc.js';
 import type { BenchContext, BenchRow, BenchScenario } from '../harness.js';
 import { assertSame, time } from '../harness.js';
 import { MemoryChannel } from '../../src/channels/memory-channel.js';
-import type { Stream } from '../../src/streams/stream.js';
+import type { Stream } from '../../src/channels/stream.js';
 import type { StreamInstance } from '../../src/streams/stream-instance.js';
 import { TimeInterval } from '../../src/time/time-interval.js';
 

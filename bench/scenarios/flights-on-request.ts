@@ -24,7 +24,7 @@ import type { BenchContext, BenchRow, BenchScenario } from '../harness.js';
 import { assertSame, time } from '../harness.js';
 import { TimeInterval } from '../../src/time/time-interval.js';
 import { TimeIntervals } from '../../src/time/time-intervals.js';
-import type { SessionRecord } from '../../src/workflow/execution.js';
+import type { SessionRecord } from '../../src/storage/session-store.js';
 
 /**
  * January and February 2001; tiny: the sample's span cut in two at the hour of its middle flight

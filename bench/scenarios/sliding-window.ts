@@ -3,7 +3,7 @@
 import { MemoryChannel } from '../../src/channels/memory-channel.js';
 import { StreamId } from '../../src/streams/stream-id.js';
 import type { StreamInstance } from '../../src/streams/stream-instance.js';
-import { StreamView } from '../../src/streams/stream-view.js';
+import { StreamView } from '../../src/channels/stream-view.js';
 import { TimeInterval } from '../../src/time/time-interval.js';
 import { isOutputBatch } from '../../src/tools/tool.js';
 import windowAggregate from '../../tools/window_aggregate/2026-11-22_v1.0.0.js';

@@ -1,5 +1,5 @@
 import type { ReadOptions, StreamFilter } from '../storage/stream-store.js';
-import type { Stream } from '../streams/stream.js';
+import type { Stream } from './stream.js';
 import type { StreamIdLike } from '../streams/stream-id.js';
 import type { StreamInstance } from '../streams/stream-instance.js';
 import type { TimeInterval } from '../time/time-interval.js';

@@ -1,7 +1,7 @@
 import { ChannelReadOnlyError, StreamNotAvailableError, StreamNotFoundError } from '../errors.js';
 import { MemoryStreamStore } from '../storage/memory/memory-stream-store.js';
 import type { ReadOptions, StreamFilter } from '../storage/stream-store.js';
-import { Stream } from '../streams/stream.js';
+import { Stream } from './stream.js';
 import type { StreamIdLike } from '../streams/stream-id.js';
 import { StreamId } from '../streams/stream-id.js';
 import type { StreamInstance } from '../streams/stream-instance.js';

@@ -1,6 +1,6 @@
 import { StreamAlreadyExistsError, StreamNotFoundError, ValueNotStorableError } from '../errors.js';
 import type { ReadOptions, StreamFilter, StreamStore } from '../storage/stream-store.js';
-import { Stream } from '../streams/stream.js';
+import { Stream } from './stream.js';
 import type { StreamIdLike } from '../streams/stream-id.js';
 import { StreamId } from '../streams/stream-id.js';
 import type { StreamInstance } from '../streams/stream-instance.js';

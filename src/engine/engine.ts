@@ -2,7 +2,8 @@ import type { Channel } from '../channels/channel.js';
 import { ChannelManager } from '../channels/channel-manager.js';
 import { MemoryChannel } from '../channels/memory-channel.js';
 import { PlateManager } from '../plates/plate-manager.js';
-import type { MetaDataStore, PlateStore } from '../plates/stores.js';
+import type { MetaDataStore } from '../storage/meta-data-store.js';
+import type { PlateStore } from '../storage/plate-store.js';
 import type { Clock } from '../time/clock.js';
 import { systemClock } from '../time/clock.js';
 import { ToolLoadError } from '../errors.js';
@@ -12,10 +13,10 @@ import { ToolRegistry } from '../workflow/tool-lookup.js';
 import type { WorkflowEnvironment, WorkflowInfo } from '../workflow/workflow.js';
 import { Workflow } from '../workflow/workflow.js';
 import { WorkflowManager } from '../workflow/workflow-manager.js';
-import type { WorkflowStore } from '../workflow/workflow-store.js';
+import type { WorkflowStore } from '../storage/workflow-store.js';
 import { Runner } from './runner.js';
-import type { SessionStore } from './session.js';
-import { MemorySessionStore } from './session.js';
+import { MemorySessionStore } from '../storage/memory/memory-session-store.js';
+import type { SessionStore } from '../storage/session-store.js';
 
 /** How to build an {@link Engine}: everything optional, in-memory by default. */
 export interface EngineOptions {

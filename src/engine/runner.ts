@@ -12,7 +12,7 @@ import type { PlateManager } from '../plates/plate-manager.js';
 import type { PlateValue } from '../plates/plate.js';
 import { formatPlateValue, plateValueKey, projectPlateValue } from '../plates/plate.js';
 import { StreamId } from '../streams/stream-id.js';
-import { StreamView } from '../streams/stream-view.js';
+import { StreamView } from '../channels/stream-view.js';
 import type { Clock } from '../time/clock.js';
 import { toDurationMs } from '../time/duration.js';
 import type { IntervalSpec } from '../time/parse-interval.js';
@@ -30,12 +30,15 @@ import type {
 } from '../tools/tool.js';
 import { flattenOutputs, isOutputBatch } from '../tools/tool.js';
 import type {
-  ExecuteOptions,
   FactorSummary,
   PieceRecord,
+  SessionRecord,
+  SessionStore,
+} from '../storage/session-store.js';
+import type {
+  ExecuteOptions,
   PurgeReport,
   PurgeTarget,
-  SessionRecord,
   WorkflowExecutor,
   WorkflowPurgeOptions,
 } from '../workflow/execution.js';
@@ -52,7 +55,6 @@ import type { Node } from '../workflow/node.js';
 import type { Workflow } from '../workflow/workflow.js';
 import { KeyedMutex, Semaphore } from './concurrency.js';
 import { purge } from './purge.js';
-import type { SessionStore } from './session.js';
 import { newSessionId } from './session.js';
 import { SinkWriter } from './sink-writer.js';
 import { unitKey, workPiece } from './work-piece.js';

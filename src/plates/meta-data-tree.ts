@@ -1,20 +1,6 @@
 import { MetaDataError } from '../errors.js';
 import { StreamId } from '../streams/stream-id.js';
-import type { MetaDataPair } from '../streams/stream-id.js';
-
-/**
- * A path from the root of the meta-data tree, ancestors first, e.g.
- * `[['country', 'NZ'], ['city', 'Auckland']]`. This is also what a plate value is.
- */
-export type MetaDataPath = readonly MetaDataPair[];
-
-/** One node of the tree as stored: its key/value and the path of its parent. */
-export interface MetaDataRecord {
-  readonly parent: MetaDataPath;
-  readonly key: string;
-  readonly value: string;
-  readonly label?: string;
-}
+import type { MetaDataPath, MetaDataRecord } from '../storage/meta-data-store.js';
 
 interface TreeNode {
   readonly key: string;
@@ -27,11 +13,6 @@ interface TreeNode {
 /** HyperStream's identifier of a path: `country_NZ.city_Auckland` (`root` for the root). */
 export function pathIdentifier(path: MetaDataPath): string {
   return path.length === 0 ? 'root' : path.map(([k, v]) => `${k}_${v}`).join('.');
-}
-
-/** An unambiguous string key for a path (identifiers are ambiguous when values hold `_` or `.`). */
-export function pathKey(path: MetaDataPath): string {
-  return JSON.stringify(path);
 }
 
 function childKey(key: string, value: string): string {

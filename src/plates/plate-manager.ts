@@ -1,11 +1,13 @@
 import { InvalidArgumentError, MetaDataError, PlateNotFoundError } from '../errors.js';
 import { canonicalJson } from '../internal/canonical-json.js';
-import type { MetaDataPath } from './meta-data-tree.js';
-import { MetaDataTree, pathKey } from './meta-data-tree.js';
-import type { PlateConfig, PlateFilter, PlateValue } from './plate.js';
+import { MemoryMetaDataStore } from '../storage/memory/memory-meta-data-store.js';
+import { MemoryPlateStore } from '../storage/memory/memory-plate-store.js';
+import type { MetaDataPath, MetaDataStore } from '../storage/meta-data-store.js';
+import { pathKey } from '../storage/meta-data-store.js';
+import type { PlateConfig, PlateFilter, PlateStore } from '../storage/plate-store.js';
+import { MetaDataTree } from './meta-data-tree.js';
+import type { PlateValue } from './plate.js';
 import { Plate, combinePlateValues } from './plate.js';
-import type { MetaDataStore, PlateStore } from './stores.js';
-import { MemoryMetaDataStore, MemoryPlateStore } from './stores.js';
 
 /** How to create a plate. Give at most one of `include` (a whitelist) and `exclude` (a complement). */
 export interface CreatePlateOptions {

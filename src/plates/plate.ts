@@ -1,26 +1,13 @@
 import type { MetaDataPair } from '../streams/stream-id.js';
-import type { MetaDataPath, MetaDataTree } from './meta-data-tree.js';
+import type { MetaDataPath } from '../storage/meta-data-store.js';
+import type { PlateConfig, PlateFilter } from '../storage/plate-store.js';
+import type { MetaDataTree } from './meta-data-tree.js';
 
 /**
  * A plate value: meta-data pairs including every ancestor pair, root first, e.g.
  * `[['country', 'NZ'], ['city', 'Auckland']]`. The empty value stands for "no plate".
  */
 export type PlateValue = MetaDataPath;
-
-/** Which values of the meta-data key a plate takes. */
-export type PlateFilter =
-  | { readonly kind: 'all' }
-  | { readonly kind: 'include'; readonly values: readonly string[] }
-  | { readonly kind: 'exclude'; readonly values: readonly string[] };
-
-/** A plate as stored: plain JSON. */
-export interface PlateConfig {
-  readonly id: string;
-  readonly metaKey: string;
-  readonly parent?: string | undefined;
-  readonly filter: PlateFilter;
-  readonly description?: string;
-}
 
 /**
  * A "for-loop" over one meta-data key: its values are the tree nodes with that key directly under

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { ExecutionAbortedError, ToolExecutionError } from '../errors.js';
 import type { StreamInstance } from '../streams/stream-instance.js';
-import type { StreamView } from '../streams/stream-view.js';
+import type { StreamView } from '../channels/stream-view.js';
 import { parseTimeInterval } from '../time/parse-interval.js';
 import { TimeInterval } from '../time/time-interval.js';
 import { formatTimestamp } from '../time/timestamp.js';

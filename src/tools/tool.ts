@@ -3,7 +3,7 @@ import { InvalidArgumentError, ToolParameterError } from '../errors.js';
 import { canonicalJson } from '../internal/canonical-json.js';
 import type { StreamId, MetaDataPair } from '../streams/stream-id.js';
 import type { StreamInstance } from '../streams/stream-instance.js';
-import type { StreamView } from '../streams/stream-view.js';
+import type { StreamView } from '../channels/stream-view.js';
 import type { TimeInterval } from '../time/time-interval.js';
 import type { ToolFunction } from './functions.js';
 import { functionRegistry } from './functions.js';

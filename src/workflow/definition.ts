@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { WorkflowDefinitionError, isHyperstreamError } from '../errors.js';
-import type { PlateConfig } from '../plates/plate.js';
-import { plateConfigSchema } from '../plates/stores.js';
+import type { PlateConfig } from '../storage/plate-store.js';
+import { plateConfigSchema } from '../storage/plate-store.js';
 import type { ToolDefinition, ToolInstance, ToolKind, ToolReference } from '../tools/tool.js';
 import type { NodeDefinition } from './node.js';
 import type { FromDefinitionOptions, Workflow, WorkflowInfo } from './workflow.js';

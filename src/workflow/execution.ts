@@ -3,6 +3,7 @@ import type { IntervalSpec } from '../time/parse-interval.js';
 import type { TimeIntervalJSON } from '../time/time-interval.js';
 import type { TimeInterval } from '../time/time-interval.js';
 import type { DurationLike } from '../time/duration.js';
+import type { PieceRecord, SessionRecord } from '../storage/session-store.js';
 import type { Node } from './node.js';
 import type { Workflow } from './workflow.js';
 
@@ -26,51 +27,6 @@ export interface ExecuteOptions {
   readonly pieceTimeout?: DurationLike;
   /** Called after each piece is written and recorded (progress bars, logs). */
   readonly onPiece?: (piece: PieceRecord) => void;
-}
-
-/** One piece of work that completed: written, then recorded as calculated. */
-export interface PieceRecord {
-  readonly workflow: string;
-  readonly factor: string;
-  readonly plateValue: readonly (readonly [string, string])[];
-  readonly interval: TimeIntervalJSON;
-  readonly documents: number;
-  readonly durationMs: number;
-}
-
-/** Totals for one factor within a session. */
-export interface FactorSummary {
-  readonly factor: string;
-  readonly tool: string;
-  readonly pieces: number;
-  readonly documents: number;
-  readonly durationMs: number;
-}
-
-/** The status of a session. */
-export type SessionStatus = 'running' | 'completed' | 'failed' | 'aborted';
-
-/** What an execute/request did: stored in the session store and returned (or attached to the error). */
-export interface SessionRecord {
-  readonly id: string;
-  readonly kind: 'execute' | 'request';
-  readonly workflows: readonly string[];
-  /** For `request`: the node asked for. */
-  readonly node?: string;
-  readonly intervals: readonly TimeIntervalJSON[];
-  /** Engine clock times (epoch ms). */
-  readonly startedAt: number;
-  readonly endedAt?: number;
-  readonly status: SessionStatus;
-  readonly factors: readonly FactorSummary[];
-  readonly pieces: readonly PieceRecord[];
-  readonly error?: {
-    readonly code: string;
-    readonly message: string;
-    readonly factor?: string;
-    readonly plateValue?: readonly (readonly [string, string])[];
-    readonly interval?: TimeIntervalJSON;
-  };
 }
 
 /** What to purge: one stream of a node, a node, or all the workflow's outputs. */

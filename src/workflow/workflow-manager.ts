@@ -1,7 +1,7 @@
 import { WorkflowDefinitionError, WorkflowNotFoundError } from '../errors.js';
 import type { Workflow } from './workflow.js';
-import type { WorkflowStore } from './workflow-store.js';
-import { MemoryWorkflowStore } from './workflow-store.js';
+import { MemoryWorkflowStore } from '../storage/memory/memory-workflow-store.js';
+import type { WorkflowStore } from '../storage/workflow-store.js';
 
 /** Rebuilds a workflow from stored JSON (the engine passes `Workflow.fromDefinition` with its environment). */
 export type WorkflowLoader = (definition: unknown) => Promise<Workflow>;

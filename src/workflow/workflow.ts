@@ -4,6 +4,7 @@ import type { PlateManager } from '../plates/plate-manager.js';
 import type { IntervalSpec } from '../time/parse-interval.js';
 import type { DurationLike } from '../time/duration.js';
 import { toDurationMs } from '../time/duration.js';
+import type { SessionRecord } from '../storage/session-store.js';
 import type { ToolInstance, ToolKind } from '../tools/tool.js';
 import { isToolInstance } from '../tools/tool.js';
 import type { WorkflowDefinition } from './definition.js';
@@ -12,7 +13,6 @@ import type {
   ExecuteOptions,
   PurgeReport,
   PurgeTarget,
-  SessionRecord,
   WorkflowExecutor,
   WorkflowPurgeOptions,
 } from './execution.js';

@@ -5,7 +5,7 @@ import { collect } from '../../src/internal/async.js';
 import type { MetaDataInput } from '../../src/streams/stream-id.js';
 import { StreamId } from '../../src/streams/stream-id.js';
 import type { StreamInstance } from '../../src/streams/stream-instance.js';
-import { StreamView } from '../../src/streams/stream-view.js';
+import { StreamView } from '../../src/channels/stream-view.js';
 import { TimeInterval } from '../../src/time/time-interval.js';
 import type {
   AggregateSource,

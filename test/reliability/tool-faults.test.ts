@@ -18,7 +18,7 @@ import {
 import { WRITE_BATCH_SIZE } from '../../src/engine/sink-writer.js';
 import { TimeInterval } from '../../src/time/time-interval.js';
 import { defineTool } from '../../src/tools/tool.js';
-import type { SessionRecord } from '../../src/workflow/execution.js';
+import type { SessionRecord } from '../../src/storage/session-store.js';
 import type { Workflow } from '../../src/workflow/workflow.js';
 import { useTestDatabase } from '../integration/setup/mongo.js';
 import { HOUR, HOUSES, STEP, reading, scale, sum } from './fixtures/workflow.js';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ErrorCode, isHyperstreamError } from '../../errors.js';
 import { TimeIntervals } from '../../time/time-intervals.js';
 import { toDurationMs } from '../../time/duration.js';
-import type { SessionRecord } from '../../workflow/execution.js';
+import type { SessionRecord } from '../../storage/session-store.js';
 import { defineCommand, positionals, positiveInt } from '../args.js';
 import { INTERVAL_OPTIONS, formatInterval, intervalFields, intervalFromArgs } from './common.js';
 

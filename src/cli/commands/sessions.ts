@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InvalidArgumentError } from '../../errors.js';
 import { formatTimestamp } from '../../time/timestamp.js';
-import type { SessionRecord } from '../../workflow/execution.js';
+import type { SessionRecord } from '../../storage/session-store.js';
 import { defineCommand, positionals, positiveInt } from '../args.js';
 import { formatInterval } from './common.js';
 

@@ -1,9 +1,7 @@
 import type { Db } from 'mongodb';
 import { z } from 'zod';
-import type { MetaDataPath, MetaDataRecord } from '../../plates/meta-data-tree.js';
-import { pathKey } from '../../plates/meta-data-tree.js';
-import type { MetaDataStore } from '../../plates/stores.js';
-import { metaDataRecordSchema } from '../../plates/stores.js';
+import type { MetaDataPath, MetaDataRecord, MetaDataStore } from '../meta-data-store.js';
+import { metaDataRecordSchema, pathKey } from '../meta-data-store.js';
 import type { MongoRecordStoreOptions } from './mongo-record-store.js';
 import { DUPLICATE_KEY } from './mongo-errors.js';
 import { MongoRecordStore, zodProblem } from './mongo-record-store.js';

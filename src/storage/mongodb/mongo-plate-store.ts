@@ -1,8 +1,7 @@
 import type { Db } from 'mongodb';
 import { z } from 'zod';
-import type { PlateConfig } from '../../plates/plate.js';
-import type { PlateStore } from '../../plates/stores.js';
-import { plateConfigSchema } from '../../plates/stores.js';
+import type { PlateConfig, PlateStore } from '../plate-store.js';
+import { plateConfigSchema } from '../plate-store.js';
 import type { MongoRecordStoreOptions } from './mongo-record-store.js';
 import { MongoRecordStore, zodProblem } from './mongo-record-store.js';
 

@@ -2,9 +2,8 @@ import type { Collection, Db, Filter } from 'mongodb';
 import { BSON } from 'mongodb';
 import { z } from 'zod';
 import { InvalidArgumentError } from '../../errors.js';
-import type { SessionFilter, SessionStore } from '../../engine/session.js';
-import { sessionRecordSchema } from '../../engine/session.js';
-import type { PieceRecord, SessionRecord } from '../../workflow/execution.js';
+import type { PieceRecord, SessionFilter, SessionRecord, SessionStore } from '../session-store.js';
+import { sessionRecordSchema } from '../session-store.js';
 import type { MongoRecordStoreOptions } from './mongo-record-store.js';
 import { MongoRecordStore, byId, zodProblem } from './mongo-record-store.js';
 

@@ -1,8 +1,7 @@
 import type { Db } from 'mongodb';
 import { z } from 'zod';
-import type { WorkflowDefinition } from '../../workflow/definition.js';
-import { workflowDefinitionSchema } from '../../workflow/definition.js';
-import type { WorkflowStore } from '../../workflow/workflow-store.js';
+import type { StoredWorkflow, WorkflowStore } from '../workflow-store.js';
+import { storedWorkflowSchema } from '../workflow-store.js';
 import type { MongoRecordStoreOptions } from './mongo-record-store.js';
 import { MongoRecordStore, byId, zodProblem } from './mongo-record-store.js';
 
@@ -36,7 +35,7 @@ const documentSchema = z.strictObject({
  *
  * @remarks
  * Saving an existing id replaces its definition (HyperStream kept the old one and only warned).
- * Every definition is validated with the workflow schema when read: `list()` skips, and reports,
+ * Every definition's envelope is checked when read (nodes and factors when it is loaded): `list()` skips, and reports,
  * corrupt ones; `load(id)` of a corrupt one throws `StorageError` naming what is wrong.
  *
  * @example
@@ -78,7 +77,7 @@ export class MongoWorkflowStore
     return ids;
   }
 
-  async save(definition: WorkflowDefinition): Promise<void> {
+  async save(definition: StoredWorkflow): Promise<void> {
     await this.put(
       {
         _id: definition.id,
@@ -98,7 +97,7 @@ export class MongoWorkflowStore
 }
 
 /** The definition in a document, or what is wrong with it. */
-function parseDocument(raw: unknown): WorkflowDefinition | string {
+function parseDocument(raw: unknown): StoredWorkflow | string {
   const document = documentSchema.safeParse(raw);
   if (!document.success) return zodProblem(document.error);
   let json: unknown;
@@ -107,7 +106,7 @@ function parseDocument(raw: unknown): WorkflowDefinition | string {
   } catch (error) {
     return `definition is not JSON: ${(error as Error).message}`;
   }
-  const definition = workflowDefinitionSchema.safeParse(json);
+  const definition = storedWorkflowSchema.safeParse(json);
   if (!definition.success) return `definition: ${zodProblem(definition.error)}`;
   if (definition.data.id !== document.data._id) {
     return `definition has id "${definition.data.id}", not its _id`;

@@ -1,7 +1,7 @@
 // The meta-data, plate, workflow and session stores against the real test server: round trip,
 // idempotent upserts, deletion, and corrupt documents reported and skipped.
 import { describe, expect, it } from 'vitest';
-import type { SessionRecord } from '../../../src/workflow/execution.js';
+import type { SessionRecord } from '../../../src/storage/session-store.js';
 import type { WorkflowDefinition } from '../../../src/workflow/definition.js';
 import { StorageError } from '../../../src/errors.js';
 import { Engine } from '../../../src/engine/engine.js';
@@ -13,7 +13,7 @@ import {
   MongoWorkflowStore,
   createMongoEngineOptions,
 } from '../../../src/mongodb.js';
-import type { MetaDataRecord } from '../../../src/plates/meta-data-tree.js';
+import type { MetaDataRecord } from '../../../src/storage/meta-data-store.js';
 import { useTestDatabase } from '../setup/mongo.js';
 
 const database = useTestDatabase();

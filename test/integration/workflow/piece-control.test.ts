@@ -8,7 +8,7 @@ import {
   ToolTimeoutError,
   WorkflowExecutionError,
 } from '../../../src/errors.js';
-import type { PieceRecord } from '../../../src/workflow/execution.js';
+import type { PieceRecord } from '../../../src/storage/session-store.js';
 import { StreamId } from '../../../src/streams/stream-id.js';
 import { TimeInterval } from '../../../src/time/time-interval.js';
 import { VirtualClock } from '../../../src/time/clock.js';

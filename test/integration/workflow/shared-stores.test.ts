@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryChannel } from '../../../src/channels/memory-channel.js';
 import { Engine } from '../../../src/engine/engine.js';
-import { MemoryMetaDataStore, MemoryPlateStore } from '../../../src/plates/stores.js';
+import { MemoryMetaDataStore } from '../../../src/storage/memory/memory-meta-data-store.js';
+import { MemoryPlateStore } from '../../../src/storage/memory/memory-plate-store.js';
 import { TimeInterval } from '../../../src/time/time-interval.js';
 import { VirtualClock } from '../../../src/time/clock.js';
 import { ticker } from '../../helpers/workflow-tools.js';

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { MetaDataError, PlateNotFoundError } from '../../../src/errors.js';
 import { combinePlateValues, formatPlateValue } from '../../../src/plates/plate.js';
 import { PlateManager } from '../../../src/plates/plate-manager.js';
-import { MemoryMetaDataStore, MemoryPlateStore } from '../../../src/plates/stores.js';
+import { MemoryMetaDataStore } from '../../../src/storage/memory/memory-meta-data-store.js';
+import { MemoryPlateStore } from '../../../src/storage/memory/memory-plate-store.js';
 
 async function world(
   options: Parameters<typeof PlateManager.create>[0] = {},

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MemorySessionStore } from '../../../src/engine/session.js';
-import type { SessionRecord } from '../../../src/workflow/execution.js';
+import { MemorySessionStore } from '../../../src/storage/memory/memory-session-store.js';
+import type { SessionRecord } from '../../../src/storage/session-store.js';
 
 const session = (id: string, workflow: string, status: SessionRecord['status']): SessionRecord => ({
   id,

@@ -8,7 +8,7 @@ import {
 } from '../../../src/errors.js';
 import { Workflow } from '../../../src/workflow/workflow.js';
 import { ToolRegistry } from '../../../src/workflow/tool-lookup.js';
-import { MemoryWorkflowStore } from '../../../src/workflow/workflow-store.js';
+import { MemoryWorkflowStore } from '../../../src/storage/memory/memory-workflow-store.js';
 import { fanout, mean, pick, platesFromList, scale, ticker } from '../../helpers/workflow-tools.js';
 
 const tools = new ToolRegistry([ticker, scale, fanout, mean, pick, platesFromList]);

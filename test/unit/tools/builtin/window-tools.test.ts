@@ -8,7 +8,7 @@ import {
 } from '../../../../src/errors.js';
 import { collect } from '../../../../src/internal/async.js';
 import type { StreamInstance } from '../../../../src/streams/stream-instance.js';
-import type { StreamView } from '../../../../src/streams/stream-view.js';
+import type { StreamView } from '../../../../src/channels/stream-view.js';
 import { TimeInterval } from '../../../../src/time/time-interval.js';
 import type { PlainToolContext } from '../../../../src/tools/tool.js';
 import aligningWindow from '../../../../tools/aligning_window/2026-11-22_v1.0.0.js';

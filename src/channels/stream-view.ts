@@ -1,7 +1,7 @@
-import type { Channel } from '../channels/channel.js';
+import type { Channel } from './channel.js';
 import type { TimeInterval } from '../time/time-interval.js';
-import type { StreamId } from './stream-id.js';
-import type { StreamInstance } from './stream-instance.js';
+import type { StreamId } from '../streams/stream-id.js';
+import type { StreamInstance } from '../streams/stream-instance.js';
 
 /**
  * A window `(start, end]` of a stream. Reads are lazy: iterating pulls batches from the channel

@@ -1,10 +1,10 @@
-import type { Channel, PurgeOptions } from '../channels/channel.js';
+import type { Channel, PurgeOptions } from './channel.js';
 import type { IntervalSpec, ParseIntervalOptions } from '../time/parse-interval.js';
 import { resolveInterval } from '../time/parse-interval.js';
 import type { TimeInterval } from '../time/time-interval.js';
 import type { TimeIntervals } from '../time/time-intervals.js';
-import type { StreamId } from './stream-id.js';
-import type { StreamInstance } from './stream-instance.js';
+import type { StreamId } from '../streams/stream-id.js';
+import type { StreamInstance } from '../streams/stream-instance.js';
 import { StreamView } from './stream-view.js';
 
 /** Options for {@link Stream.window}. */
