@@ -1,6 +1,65 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const MONGODB_FENCE = [
+  { name: 'mongodb', message: 'Only src/storage/mongodb may import the MongoDB driver' },
+];
+
+// The layers of src/, lowest first: a folder may import only from the folders before it (and
+// errors.ts, internal/). `npm run lint` also runs madge, which fails on any import cycle.
+const LAYERS = [
+  ['time'],
+  ['streams'],
+  ['storage'],
+  ['channels', 'plates'],
+  ['tools'],
+  ['kinds'],
+  ['workflow'],
+  ['engine'],
+  ['online'],
+  ['config'],
+  ['cli'],
+];
+
+// Files that may import the MongoDB driver (src/mongodb.ts is the entry point, outside the layers).
+const MONGODB_FILES = [
+  'src/storage/mongodb/**',
+  'src/channels/database-channel.ts',
+  'src/channels/assets-channel.ts',
+];
+
+function restrictedImports(folder, forbidden, fence) {
+  return [
+    'error',
+    {
+      ...(fence ? { paths: MONGODB_FENCE } : {}),
+      patterns: forbidden.length
+        ? [
+            {
+              regex: `^(\\.\\./)+(${forbidden.join('|')})/`,
+              message: `src/${folder} is below ${forbidden.join(', ')}: dependencies point one way (time ← streams ← storage ← channels/plates ← tools ← kinds ← workflow ← engine ← online ← config ← cli)`,
+            },
+          ]
+        : [],
+    },
+  ];
+}
+
+const layerRules = LAYERS.flatMap((folders, level) => {
+  const above = LAYERS.slice(level + 1).flat();
+  return folders.flatMap((folder) => {
+    const forbidden = [...above, ...folders.filter((other) => other !== folder)];
+    const files = [`src/${folder}/**/*.ts`];
+    return [
+      { files, rules: { 'no-restricted-imports': restrictedImports(folder, forbidden, true) } },
+      {
+        files: MONGODB_FILES.filter((f) => f.startsWith(`src/${folder}/`)),
+        rules: { 'no-restricted-imports': restrictedImports(folder, forbidden, false) },
+      },
+    ].filter((block) => block.files.length);
+  });
+});
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results/', '.cache/', 'fixtures/'] },
   js.configs.recommended,
@@ -27,23 +86,12 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: [
-      'src/storage/mongodb/**',
-      'src/channels/database-channel.ts',
-      'src/channels/assets-channel.ts',
-      'src/mongodb.ts',
-    ],
+    ignores: [...MONGODB_FILES, 'src/mongodb.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            { name: 'mongodb', message: 'Only src/storage/mongodb may import the MongoDB driver' },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { paths: MONGODB_FENCE }],
     },
   },
+  ...layerRules,
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,

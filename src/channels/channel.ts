@@ -1,23 +1,16 @@
 import type { ReadOptions, StreamFilter } from '../storage/stream-store.js';
 import type { Stream } from './stream.js';
+import type { PurgeOptions, StreamAccess } from './stream-access.js';
 import type { StreamIdLike } from '../streams/stream-id.js';
 import type { StreamInstance } from '../streams/stream-instance.js';
 import type { TimeInterval } from '../time/time-interval.js';
 import type { TimeIntervals } from '../time/time-intervals.js';
 
-/** Options for purging a stream. */
-export interface PurgeOptions {
-  /** Also forget the stream itself (its definition), not only its data and intervals. */
-  readonly removeDefinition?: boolean;
-  /** Purge only this part of time (data inside it and the calculated intervals over it). */
-  readonly interval?: TimeInterval;
-}
-
 /**
  * A channel owns streams and decides where their data lives. Every backend (memory, read-only
  * memory, database, files, modules, tools, assets) implements this one interface.
  */
-export interface Channel {
+export interface Channel extends StreamAccess {
   readonly id: string;
   /** What kind of channel this is, e.g. `memory`, `database`, `file`, `tool`. */
   readonly kind: string;

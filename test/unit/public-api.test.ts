@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import * as api from '../../src/index.js';
 import * as mongodb from '../../src/mongodb.js';
+import * as toolkit from '../../src/toolkit.js';
 
 const EXPECTED_EXPORTS = [
   'BUILTIN_FUNCTIONS',
@@ -12,6 +13,7 @@ const EXPECTED_EXPORTS = [
   'ChannelManager',
   'ChannelNotFoundError',
   'ChannelReadOnlyError',
+  'CompositeToolSource',
   'ConfigError',
   'DEFAULT_BACKOFF',
   'DEFAULT_ONLINE_SCHEDULE',
@@ -36,6 +38,7 @@ const EXPECTED_EXPORTS = [
   'MemoryPlateStore',
   'MemorySessionStore',
   'MemoryStreamStore',
+  'MemoryToolSource',
   'MemoryWorkflowStore',
   'MetaDataError',
   'MetaDataTree',
@@ -51,7 +54,6 @@ const EXPECTED_EXPORTS = [
   'PluginConfigSchema',
   'ReadOnlyMemoryChannel',
   'RelativeTimeInterval',
-  'Runner',
   'StorageError',
   'StoreChannel',
   'Stream',
@@ -76,21 +78,20 @@ const EXPECTED_EXPORTS = [
   'Workflow',
   'WorkflowDefinitionError',
   'WorkflowExecutionError',
+  'WorkflowGraph',
   'WorkflowManager',
   'WorkflowNotFoundError',
-  'acquireLock',
   'backoffDelay',
   'backoffFromConfig',
   'checkBackoffPolicy',
   'collect',
   'combinePlateValues',
-  'compareSemVer',
   'configSchema',
+  'createFunctionRegistry',
   'cronSchedule',
   'csvLoader',
   'defineConfig',
   'defineTool',
-  'durationParam',
   'everySchedule',
   'factorDefinitionSchema',
   'flattenOutputs',
@@ -103,7 +104,6 @@ const EXPECTED_EXPORTS = [
   'instance',
   'isHyperstreamError',
   'isOutputBatch',
-  'isProcessAlive',
   'isToolChannel',
   'isToolDefinition',
   'isToolInstance',
@@ -113,7 +113,6 @@ const EXPECTED_EXPORTS = [
   'loadPlugins',
   'loadText',
   'locateConfigFile',
-  'mergeByTimestamp',
   'metaDataRecordSchema',
   'nextCronTime',
   'onlineWorkflowsFromConfig',
@@ -122,7 +121,6 @@ const EXPECTED_EXPORTS = [
   'parseIsoDuration',
   'parseModuleFileName',
   'parsePluginConfigs',
-  'parseSemVer',
   'parseSessionRecord',
   'parseTimeInterval',
   'parseTimestampedFileName',
@@ -133,24 +131,67 @@ const EXPECTED_EXPORTS = [
   'projectPlateValue',
   'readServiceStatus',
   'realSleeper',
-  'registerBuiltinFunctions',
   'registerFunction',
   'resolveConfig',
   'resolveInterval',
-  'satisfiesRange',
-  'servicePaths',
   'sessionRecordSchema',
-  'startDetached',
   'stopService',
   'systemClock',
-  'throwIfAborted',
-  'timeParam',
   'toDurationMs',
   'toTimestamp',
   'virtualSleeper',
-  'workPiece',
   'workflowDefinitionSchema',
-  'writeServiceState',
+];
+
+// hyperstream-ts/toolkit: what tool authors (and the built-in tools) build tools with.
+const EXPECTED_TOOLKIT_EXPORTS = [
+  'DATE_PARSERS',
+  'WindowBuffer',
+  'alignedSamples',
+  'betavariate',
+  'canonicalJson',
+  'clampedInterval',
+  'csvOptionFields',
+  'describeValue',
+  'durationParam',
+  'expovariate',
+  'firstTickAfter',
+  'gammavariate',
+  'gauss',
+  'instancesOf',
+  'intervalMapping',
+  'intervalParam',
+  'isRecord',
+  'latestSplittingValue',
+  'listValue',
+  'lognormvariate',
+  'mappingLookup',
+  'mergeByTimestamp',
+  'normalvariate',
+  'numberList',
+  'paretovariate',
+  'percentileOfSorted',
+  'randint',
+  'randrange',
+  'rangeLength',
+  'readCsvInstances',
+  'requireSource',
+  'requireSources',
+  'seedParam',
+  'splitByElement',
+  'splitDicts',
+  'splitEntries',
+  'tagByIntervals',
+  'throwIfAborted',
+  'timeParam',
+  'toInterval',
+  'toWindow',
+  'triangular',
+  'uniform',
+  'uniformDraws',
+  'vonmisesvariate',
+  'weibullvariate',
+  'windowContents',
 ];
 
 const EXPECTED_MONGODB_EXPORTS = [
@@ -173,6 +214,10 @@ describe('public API', () => {
 
   it('hyperstream-ts/mongodb exports exactly the expected names', () => {
     expect(Object.keys(mongodb).sort()).toEqual(EXPECTED_MONGODB_EXPORTS);
+  });
+
+  it('hyperstream-ts/toolkit exports exactly the expected names', () => {
+    expect(Object.keys(toolkit).sort()).toEqual(EXPECTED_TOOLKIT_EXPORTS);
   });
 
   it('the main entry does not load the MongoDB driver', async () => {
