@@ -20,6 +20,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // Property tests run 10,000 cases each: a few seconds, more on a busy 2-core machine.
+          testTimeout: 30_000,
         },
       },
       {
