@@ -468,6 +468,9 @@ export class Runner implements WorkflowExecutor {
         const required = await this.#required(streams, interval);
         const size = factor.maxPieceSize ?? run.maxPieceSize;
         for (piece of size === undefined ? required.toArray() : required.split(size)) {
+          // With memory channels every await resolves as a microtask: without a macrotask turn
+          // here, signal handlers (Ctrl-C) and timers would never run until the whole run ends.
+          await new Promise((resolve) => setImmediate(resolve));
           if (run.signal.aborted) {
             throw new ExecutionAbortedError(
               `aborted before factor "${factor.id}" over ${piece.toString()}`,
