@@ -66,6 +66,12 @@ export const retryConfigSchema = z.strictObject({
   floor: isoDuration('PT1S').optional().describe('smallest delay'),
   ceiling: positiveDuration('PT5M').optional().describe('largest delay'),
   maxRetries: z.int().min(0).default(3).describe('retries after the first attempt'),
+  jitter: z
+    .enum(['none', 'full', 'equal'])
+    .default('equal')
+    .describe(
+      'randomise each delay d so services do not retry in lockstep: equal = [d/2, d], full = [0, d], none = d',
+    ),
 });
 
 const scheduleFields = {

@@ -59,6 +59,8 @@ export interface OnlineEngineOptions {
   readonly maxFailedPieces?: number;
   /** Failed pieces of a previous run, kept so a restart does not lose the dead-letter list. */
   readonly failedPieces?: readonly FailedPiece[];
+  /** Uniform `[0, 1)` numbers for retry jitter (default `Math.random`); inject one in tests. */
+  readonly random?: () => number;
 }
 
 /** A piece that failed after all its retries; the engine went on with the next tick. */
@@ -342,7 +344,7 @@ export class OnlineEngine {
       this.#lastError = `${id} ${interval.toString()}: ${message(error)}`;
       const retry = attempt; // the retry that would come next
       if (retry <= w.retry.maxRetries) {
-        const delay = backoffDelay(w.retry, retry);
+        const delay = backoffDelay(w.retry, retry, this.#options.random);
         w.pending = { interval, retry };
         w.nextAt = after + delay;
         this.#options.logger?.warn(

@@ -158,6 +158,36 @@ describe('OnlineEngine', () => {
     expect(new Set(attempts.slice(0, 3).map((a) => a.interval)).size).toBe(1);
   });
 
+  it('jitters retry delays with the injected random source', async () => {
+    const clock = new VirtualClock(T0);
+    const attempts: number[] = [];
+    const failing: OnlineTarget = {
+      id: 'failing',
+      async execute() {
+        attempts.push((clock.now() - T0) / S);
+        throw new Error('down');
+      },
+    };
+    const engine = new OnlineEngine({
+      clock,
+      sleep: virtualSleeper(clock),
+      random: () => 0.5,
+      workflows: [
+        {
+          target: failing,
+          schedule: everySchedule('PT60S'),
+          window,
+          iterations: 1,
+          retry: { policy: 'exponential', delay: 4000, maxRetries: 2, jitter: 'full' },
+        },
+      ],
+    });
+    await engine.start();
+    await engine.finished();
+    // Tick at 60 s; full jitter at 0.5 halves the 4 s and 8 s delays.
+    expect(attempts).toEqual([60, 62, 66]);
+  });
+
   it('records a permanently failing piece as failed and goes on, while other workflows continue', async () => {
     const clock = new VirtualClock(T0);
     const healthyRuns: TimeInterval[] = [];
