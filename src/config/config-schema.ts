@@ -78,22 +78,20 @@ const scheduleFields = {
   every: positiveDuration('PT10S').optional().describe('run every duration'),
   cron: z
     .string()
-    .refine(
-      (text) => {
-        try {
-          parseCron(text);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      {
-        message:
-          'expected a 5-field cron expression "minute hour day-of-month month day-of-week" such as "*/5 * * * *"',
-      },
-    )
+    .superRefine((text, ctx) => {
+      try {
+        parseCron(text);
+      } catch (error) {
+        // The parser's reason (which field, which value, or "never fires"), not a generic hint.
+        const message = error instanceof Error ? error.message : String(error);
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected a valid cron expression: ${message.replace(/^invalid cron expression "[^"]*": /, '')}`,
+        });
+      }
+    })
     .optional()
-    .describe('5-field cron expression (minute hour day month weekday)'),
+    .describe('cron expression: minute hour day month weekday, optionally with seconds first'),
   timeZone: timeZone.optional().describe('time zone of the cron expression (default UTC)'),
 };
 
