@@ -4,14 +4,20 @@ import { toDurationMs } from '../time/duration.js';
 import { RelativeTimeInterval } from '../time/relative-time-interval.js';
 import type { TimeInterval } from '../time/time-interval.js';
 import type { BackoffPolicy } from './backoff.js';
-import type { OnlineTarget, OnlineWorkflowOptions } from './online-engine.js';
+import type { OnlineExecuteOptions, OnlineTarget, OnlineWorkflowOptions } from './online-engine.js';
 import { cronSchedule, everySchedule } from './schedule.js';
 
 /** What the online engine needs of a workflow: its id, whether it is online, and execute. */
 export interface OnlineWorkflowSource {
   readonly id: string;
   readonly online: boolean;
-  execute(interval: TimeInterval, options: { readonly signal: AbortSignal }): Promise<unknown>;
+  execute(
+    interval: TimeInterval,
+    options: {
+      readonly signal: AbortSignal;
+      readonly onPiece?: OnlineExecuteOptions['onPiece'];
+    },
+  ): Promise<unknown>;
 }
 
 /** The retry section's defaults (exponential 1 s, ×2, 3 retries, equal jitter). */
@@ -59,7 +65,8 @@ export function onlineWorkflowsFromConfig(
     .map((entry) => {
       const target: OnlineTarget = {
         id: entry.workflow.id,
-        execute: (interval, { signal }) => entry.workflow.execute(interval, { signal }),
+        execute: (interval, { signal, onPiece }) =>
+          entry.workflow.execute(interval, { signal, ...(onPiece ? { onPiece } : {}) }),
       };
       const iterations = options.iterations ?? entry.iterations;
       const resumeFrom = options.resumeFrom?.get(entry.workflow.id);
