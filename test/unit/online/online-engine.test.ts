@@ -162,21 +162,20 @@ describe('OnlineEngine', () => {
   it('reports what it is computing now: the workflow, its window and the last piece done', async () => {
     const clock = new VirtualClock(T0);
     const seen: OnlineStatus['current'][] = [];
-    let engine: OnlineEngine | undefined;
     const target: OnlineTarget = {
       id: 'busy',
       async execute(interval, { onPiece }) {
-        seen.push(engine!.status().current);
+        seen.push(engine.status().current);
         onPiece?.({
           factor: 'clock->ticks',
           plateValue: [['house', '1']],
           interval: interval.toJSON(),
           documents: 7,
         });
-        seen.push(engine!.status().current);
+        seen.push(engine.status().current);
       },
     };
-    engine = new OnlineEngine({
+    const engine = new OnlineEngine({
       clock,
       sleep: virtualSleeper(clock),
       workflows: [{ target, schedule: everySchedule('PT60S'), window, iterations: 1 }],
