@@ -123,6 +123,9 @@ export {
   isToolInstance,
   functionParam,
 } from './tools/tool.js';
+// The zod the engine validates parameters with: tool authors import it from here, so a tool's
+// schema never comes from another (mismatched) copy of zod.
+export { z } from 'zod';
 export type {
   ToolSpec,
   ToolDefinition,

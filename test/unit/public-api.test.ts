@@ -151,6 +151,7 @@ const EXPECTED_EXPORTS = [
   'workPiece',
   'workflowDefinitionSchema',
   'writeServiceState',
+  'z',
 ];
 
 const EXPECTED_MONGODB_EXPORTS = [
@@ -167,6 +168,20 @@ const EXPECTED_MONGODB_EXPORTS = [
 ];
 
 describe('public API', () => {
+  it('re-exports the zod the engine uses, so tool authors need no zod of their own', async () => {
+    const { z } = await import('zod');
+    expect(api.z).toBe(z);
+    const scale = api.defineTool({
+      name: 'scale',
+      version: '1.0.0',
+      kind: 'tool',
+      params: api.z.strictObject({ factor: api.z.number() }),
+      async *execute() {},
+    });
+    expect(scale.create({ factor: 2 }).params).toEqual({ factor: 2 });
+    expect(() => scale.create({ factor: 'x' } as never)).toThrow(api.ToolParameterError);
+  });
+
   it('hyperstream-ts exports exactly the expected names', () => {
     expect(Object.keys(api).sort()).toEqual(EXPECTED_EXPORTS);
   });
