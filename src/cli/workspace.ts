@@ -9,7 +9,7 @@ import { loadConfig, unwrapDefault } from '../config/load-config.js';
 import { Engine } from '../engine/engine.js';
 // Type only: the driver itself is imported only when MongoDB storage is configured.
 import type { MongoEngineOptions } from '../mongodb.js';
-import { ToolNotFoundError, WorkflowDefinitionError, isHyperstreamError } from '../errors.js';
+import { ToolNotFoundError, WorkflowDefinitionError } from '../errors.js';
 import type { Clock } from '../time/clock.js';
 import { ToolResolver, loadPlugins } from '../tools/plugins.js';
 import type { Workflow } from '../workflow/workflow.js';
@@ -220,7 +220,7 @@ function explainDefinitionError(
 
 /** A tool-not-found message without the list of every installed tool. */
 function shortToolNotFound(error: ToolNotFoundError): string {
-  const tool = String(error.details.tool ?? '?');
+  const tool = typeof error.details.tool === 'string' ? error.details.tool : '?';
   const suggestions = Array.isArray(error.details.suggestions)
     ? (error.details.suggestions as string[])
     : [];
