@@ -122,6 +122,8 @@ export {
   isToolDefinition,
   isToolInstance,
   functionParam,
+  pathParam,
+  withBaseDir,
 } from './tools/tool.js';
 // The zod the engine validates parameters with: tool authors import it from here, so a tool's
 // schema never comes from another (mismatched) copy of zod.

@@ -12,6 +12,7 @@ import type { MongoEngineOptions } from '../mongodb.js';
 import { ToolNotFoundError, WorkflowDefinitionError } from '../errors.js';
 import type { Clock } from '../time/clock.js';
 import { ToolResolver, loadPlugins } from '../tools/plugins.js';
+import { withBaseDir } from '../tools/tool.js';
 import type { Workflow } from '../workflow/workflow.js';
 
 /** The built-in tools shipped with the package (`tools/<name>/<date>_v<semver>.ts`). */
@@ -78,9 +79,15 @@ export async function openWorkspace(options: OpenWorkspaceOptions = {}): Promise
     channels.push(...mongo.channels);
   }
   const tools = new ToolResolver(toolChannels);
+  // Tool file paths in workflows (csv_reader's path…) resolve against the config's folder, as
+  // the config's own paths do, whatever the working directory.
+  const baseDir = config.baseDir;
   const engine = await Engine.create({
     channels,
-    tools,
+    tools: {
+      get: async (ref: string, options?: { readonly version?: string }) =>
+        withBaseDir(await tools.get(ref, options), baseDir),
+    },
     ...(mongo?.defaultChannel ? { defaultChannel: mongo.defaultChannel } : {}),
     ...(mongo ? { stores: mongo.stores } : {}),
     ...(options.clock ? { clock: options.clock } : {}),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ToolExecutionError, defineTool } from '../../src/index.js';
+import { pathParam } from '../../src/tools/tool.js';
 import { csvOptionFields, readCsvInstances } from '../../src/tools/csv.js';
 import { throwIfAborted } from '../../src/tools/structural-support.js';
 
@@ -10,7 +11,9 @@ export default defineTool({
   description:
     'Emits the rows of a CSV file inside the interval in time order: a dict per row (or a list without header), numbers parsed',
   params: z.strictObject({
-    path: z.string().min(1).describe('the CSV file (relative to the working directory)'),
+    path: pathParam(
+      'the CSV file; relative to the config file in a config (else to the working directory)',
+    ),
     ...csvOptionFields,
   }),
   async *execute(ctx) {

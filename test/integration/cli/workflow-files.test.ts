@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,5 +96,51 @@ describe('workflow files with mistakes', () => {
       `TOOL_NOT_FOUND: workflow file "${ts}", export "w3": tool "no_such_tool" is not installed (see "hyperstream tools list")`,
     );
     expect(module.stdout).not.toContain('window_aggregate');
+  });
+});
+
+describe('tool file paths in a config', () => {
+  it('resolve against the config file, not the working directory', async () => {
+    const project = await mkdtemp(join(tmpdir(), 'hs-rel-'));
+    try {
+      await mkdir(join(project, 'data'));
+      await writeFile(
+        join(project, 'data/ice.csv'),
+        'Date,Arctic\n2000-01-01,14.1\n2000-02-01,15.2\n2000-03-01,15.3\n',
+      );
+      await writeFile(
+        join(project, 'ice.ts'),
+        [
+          'export async function ice(engine: any) {',
+          "  const reader = await engine.tools.get('csv_reader');",
+          "  const w = engine.workflow('ice');",
+          "  w.factor({ tool: reader.create({ path: 'data/ice.csv' }), sink: w.node('ice') });",
+          '  return w;',
+          '}',
+        ].join('\n'),
+      );
+      await writeFile(join(project, 'rel.cfg.json'), JSON.stringify({ workflows: ['ice.ts'] }));
+      const result = await cli(
+        [
+          'stream',
+          'show',
+          'ice',
+          '--config',
+          join(project, 'rel.cfg.json'),
+          '--interval',
+          '1999-12-01T00:00:00Z/2000-12-01T00:00:00Z',
+          '--json',
+        ],
+        { cwd: '/' },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout)).toEqual([
+        { timestamp: '2000-01-01T00:00:00.000Z', value: { Arctic: 14.1 } },
+        { timestamp: '2000-02-01T00:00:00.000Z', value: { Arctic: 15.2 } },
+        { timestamp: '2000-03-01T00:00:00.000Z', value: { Arctic: 15.3 } },
+      ]);
+    } finally {
+      await rm(project, { recursive: true, force: true });
+    }
   });
 });
