@@ -3,6 +3,7 @@ import { ErrorCode, isHyperstreamError } from '../../errors.js';
 import { TimeIntervals } from '../../time/time-intervals.js';
 import { toDurationMs } from '../../time/duration.js';
 import type { SessionRecord } from '../../storage/session-store.js';
+import type { ExecuteOptions } from '../../workflow/execution.js';
 import { defineCommand, positionals, positiveInt } from '../args.js';
 import { INTERVAL_OPTIONS, formatInterval, intervalFields, intervalFromArgs } from './common.js';
 
@@ -69,10 +70,21 @@ export const runCommand = defineCommand({
           break;
         }
         try {
-          const session = await workflow.execute(piece, {
+          // The bar moves inside a piece: after each tool piece (onPiece) and, where the engine
+          // reports documents written during a tool piece (an onProgress hook), as they are written.
+          let written = 0;
+          const options: ExecuteOptions & {
+            readonly onProgress?: (progress: { readonly documents: number }) => void;
+          } = {
             signal: controller.signal,
             ...(args.concurrency ? { concurrency: args.concurrency } : {}),
-          });
+            onPiece: (done) => {
+              written += done.documents;
+              progress.written(written);
+            },
+            onProgress: ({ documents }) => progress.written(written + documents),
+          };
+          const session = await workflow.execute(piece, options);
           sessions.push(session);
           progress.tick(documentsOf(session), formatInterval(piece.toJSON()));
         } catch (error) {

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, cli } from './run-cli.js';
+import { MAIN, ROOT, TSX, cli } from './run-cli.js';
 
 function sh(command: string, args: readonly string[], cwd: string) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
@@ -107,5 +107,25 @@ describe('command-line parsing (commander)', () => {
     expect(await complete('online', 'st')).toEqual(['start', 'stop', 'status']);
     expect(await complete('run', 'ticker', '--in')).toEqual(['--interval']);
     expect(await complete('--config', 'x.json', 'workflows', 'v')).toEqual(['validate']);
+  });
+});
+
+describe('a closed stdout', () => {
+  it('ends the command quietly (hyperstream tools list | head -1), every time', async () => {
+    const cli = `${process.execPath} --import ${TSX} ${MAIN}`;
+    const runs = await Promise.all([
+      ...Array.from({ length: 3 }, () =>
+        sh('bash', ['-c', `set -o pipefail; ${cli} tools list | head -1`], ROOT),
+      ),
+      // A reader that is gone before the first write: EPIPE on every write.
+      ...Array.from({ length: 3 }, () =>
+        sh('bash', ['-c', `set -o pipefail; ${cli} tools list | true`], ROOT),
+      ),
+    ]);
+    for (const run of runs) {
+      expect(run.stderr).not.toContain('EPIPE');
+      expect(run.code, run.stderr).toBe(0);
+    }
+    expect(runs[0]!.stdout).toMatch(/^NAME +/);
   });
 });
