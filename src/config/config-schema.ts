@@ -133,11 +133,28 @@ export const onlineConfigSchema = z.strictObject({
 });
 
 /** Where the CLI and the online engine write their log lines. */
-export const loggingConfigSchema = z.strictObject({
-  level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  format: z.enum(['text', 'json']).default('text'),
-  file: nonEmpty.optional().describe('log file, relative to the config file (default stderr)'),
-});
+export const loggingConfigSchema = z
+  .strictObject({
+    level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    format: z.enum(['text', 'json']).default('text'),
+    file: nonEmpty.optional().describe('log file, relative to the config file (default stderr)'),
+    rotate: z
+      .strictObject({
+        size: z
+          .string()
+          .regex(/^\d+[kmg]$/i, { message: 'expected a size such as "10m", "500k" or "1g"' })
+          .optional()
+          .describe('start a new file past this size'),
+        frequency: z.enum(['hourly', 'daily']).optional().describe('start a new file this often'),
+        keep: z.int().min(1).default(7).describe('old files kept'),
+      })
+      .optional()
+      .describe('rotate the log file (JSON lines) by size and/or time, keeping some old files'),
+  })
+  .refine((value) => value.rotate === undefined || value.file !== undefined, {
+    message: 'expected "file" with "rotate": only a log file can be rotated',
+    path: ['rotate'],
+  });
 
 /** A workflow built in code, in a `.ts`/`.js` config: called once with the engine. */
 export type WorkflowFactory = (engine: Engine) => unknown;

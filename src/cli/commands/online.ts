@@ -175,6 +175,7 @@ async function runForeground(
       } finally {
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);
+        await logger.close();
       }
     } finally {
       await lock.release();
