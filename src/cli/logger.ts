@@ -29,7 +29,8 @@ export function createLogger(
   stderr: TextSink,
   now: () => number = Date.now,
 ): CliLogger {
-  const { stream: destination, close } = destinationOf(config, stderr);
+  const target = destinationOf(config, stderr);
+  const destination = target.stream;
   const logger: Logger = pino(
     {
       level: config.level,
@@ -52,7 +53,7 @@ export function createLogger(
     info: log('info'),
     warn: log('warn'),
     error: log('error'),
-    close,
+    close: () => target.close(),
   };
 }
 
@@ -85,8 +86,7 @@ function destinationOf(config: LoggingConfig, stderr: TextSink): Destination {
     return { stream: transport, close: () => ending(transport) };
   }
   if (config.format === 'json') {
-    if (file === undefined)
-      return { stream: stderr as unknown as DestinationStream, close: async () => {} };
+    if (file === undefined) return { stream: stderr, close: async () => {} };
     const out = pino.destination({ dest: file, mkdir: true, sync: false });
     return { stream: out, close: () => ending(out) };
   }
