@@ -67,9 +67,10 @@ describe('createLogger (pino)', () => {
       sink(),
       () => T,
     );
-    for (let i = 0; i < 60; i++) {
-      logger.info(`line ${String(i)} ${'x'.repeat(60)}`);
-      await new Promise((r) => setTimeout(r, 10)); // each write flushed: rotation checks per write
+    // Bursts of about 1.3 kB, each flushed before the next: pino-roll checks the size per write.
+    for (let burst = 0; burst < 5; burst++) {
+      for (let i = 0; i < 12; i++) logger.info(`line ${String(burst * 12 + i)} ${'x'.repeat(60)}`);
+      await new Promise((r) => setTimeout(r, 200));
     }
     await logger.close();
     const files = readdirSync(join(dir, 'rolled'));
