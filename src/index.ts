@@ -116,7 +116,12 @@ export {
   isToolDefinition,
   isToolInstance,
   functionParam,
+  pathParam,
+  withBaseDir,
 } from './tools/tool.js';
+// The zod the engine validates parameters with: tool authors import it from here, so a tool's
+// schema never comes from another (mismatched) copy of zod.
+export { z } from 'zod';
 export type {
   ToolSpec,
   ToolDefinition,
@@ -275,9 +280,9 @@ export type {
 export { everySchedule, cronSchedule } from './online/schedule.js';
 export type { Schedule } from './online/schedule.js';
 export { parseCron, nextCronTime } from './online/cron.js';
-export type { CronFields } from './online/cron.js';
+export type { CronExpression } from './online/cron.js';
 export { backoffDelay, checkBackoffPolicy, DEFAULT_BACKOFF } from './online/backoff.js';
-export type { BackoffPolicy } from './online/backoff.js';
+export type { BackoffJitter, BackoffPolicy } from './online/backoff.js';
 export {
   onlineWorkflowsFromConfig,
   backoffFromConfig,

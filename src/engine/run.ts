@@ -35,6 +35,7 @@ export class Run {
   readonly continueOnError: boolean;
   /** Longest a tool may take over one piece (ms), or undefined. */
   readonly pieceTimeout: number | undefined;
+  readonly onPlan: ((pieces: readonly WorkPiece[]) => void) | undefined;
   readonly onPiece: ((piece: PieceRecord) => void) | undefined;
   readonly onProgress: ((progress: PieceProgress) => void) | undefined;
   readonly pieces: PieceRecord[] = [];
@@ -59,6 +60,7 @@ export class Run {
     this.continueOnError = options.continueOnError ?? true;
     this.pieceTimeout =
       options.pieceTimeout === undefined ? undefined : toDurationMs(options.pieceTimeout);
+    this.onPlan = options.onPlan;
     this.onPiece = options.onPiece;
     this.onProgress = options.onProgress;
   }

@@ -68,6 +68,7 @@ describe('loadConfig', () => {
       factor: 2,
       ceiling: 'PT30S',
       maxRetries: 5,
+      jitter: 'equal',
     });
     expect(config.online.workflows[1]).toMatchObject({
       workflow: 'daily',
@@ -142,7 +143,7 @@ describe('loadConfig', () => {
       'at "plugins[0].hasTools": expected boolean, got "yes"',
       'at "online.workflows[0].every": expected an ISO 8601 duration such as PT10S, got "10 seconds"',
       'at "online.workflows[0].window": expected a relative window',
-      'at "online.workflows[1].cron": expected a 5-field cron expression',
+      'at "online.workflows[1].cron": expected a valid cron expression: Invalid value for hour: 25',
       'at "online.workflows[2].iterations": expected number to be >=1, got 0',
       'at "online.workflows[2].every": expected exactly one of "every" (an ISO 8601 duration) or "cron" (an expression);',
       'at "logging.level": expected one of "debug", "info", "warn", "error", got "loud"',
@@ -151,6 +152,23 @@ describe('loadConfig', () => {
     }
     const paths = (error.details.issues as { path: string }[]).map((issue) => issue.path);
     expect(paths).toContain('online.workflows[1].cron');
+  });
+
+  it("gives the cron parser's own reason, not a generic hint", () => {
+    const error = (() => {
+      try {
+        resolveConfig(
+          { online: { workflows: [{ workflow: 'w', cron: '0 0 31 2 *' }] } },
+          { file: '/srv/hs.json', baseDir: '/srv' },
+        );
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error('no error');
+    })();
+    expect(error.message).toContain(
+      'at "online.workflows[0].cron": expected a valid cron expression: no date matches it (no month has such a day), so it never fires, got "0 0 31 2 *"',
+    );
   });
 
   it('rejects unknown keys by name, at the right place', async () => {
