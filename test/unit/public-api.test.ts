@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import * as api from '../../src/index.js';
 import * as mongodb from '../../src/mongodb.js';
+import * as sqlite from '../../src/sqlite.js';
 
 const EXPECTED_EXPORTS = [
   'BUILTIN_FUNCTIONS',
@@ -14,6 +15,7 @@ const EXPECTED_EXPORTS = [
   'ChannelReadOnlyError',
   'ConfigError',
   'DEFAULT_BACKOFF',
+  'DEFAULT_HEARTBEAT_TIMEOUT_MS',
   'DEFAULT_ONLINE_SCHEDULE',
   'Engine',
   'ErrorCode',
@@ -52,6 +54,7 @@ const EXPECTED_EXPORTS = [
   'ReadOnlyMemoryChannel',
   'RelativeTimeInterval',
   'Runner',
+  'SESSION_HEARTBEAT_INTERVAL_MS',
   'StorageError',
   'StoreChannel',
   'Stream',
@@ -82,10 +85,12 @@ const EXPECTED_EXPORTS = [
   'backoffDelay',
   'backoffFromConfig',
   'checkBackoffPolicy',
+  'checkChannelId',
   'collect',
   'combinePlateValues',
   'compareSemVer',
   'configSchema',
+  'createMemoryBackend',
   'cronSchedule',
   'csvLoader',
   'defineConfig',
@@ -139,6 +144,7 @@ const EXPECTED_EXPORTS = [
   'resolveInterval',
   'satisfiesRange',
   'servicePaths',
+  'sessionOwnerSchema',
   'sessionRecordSchema',
   'startDetached',
   'stopService',
@@ -162,8 +168,18 @@ const EXPECTED_MONGODB_EXPORTS = [
   'MongoStreamStore',
   'MongoWorkflowStore',
   'checkStorable',
+  'createMongoBackend',
   'createMongoEngineOptions',
   'createMongoStore',
+];
+
+const EXPECTED_SQLITE_EXPORTS = [
+  'SqliteMetaDataStore',
+  'SqlitePlateStore',
+  'SqliteSessionStore',
+  'SqliteStreamStore',
+  'SqliteWorkflowStore',
+  'createSqliteBackend',
 ];
 
 describe('public API', () => {
@@ -175,9 +191,19 @@ describe('public API', () => {
     expect(Object.keys(mongodb).sort()).toEqual(EXPECTED_MONGODB_EXPORTS);
   });
 
+  it('hyperstream-ts/sqlite exports exactly the expected names', () => {
+    expect(Object.keys(sqlite).sort()).toEqual(EXPECTED_SQLITE_EXPORTS);
+  });
+
   it('the main entry does not load the MongoDB driver', async () => {
     const { readFile } = await import('node:fs/promises');
     const source = await readFile(new URL('../../src/index.ts', import.meta.url), 'utf8');
     expect(source).not.toMatch(/mongodb/);
+  });
+
+  it('the main entry does not load the native SQLite module', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const source = await readFile(new URL('../../src/index.ts', import.meta.url), 'utf8');
+    expect(source).not.toMatch(/sqlite/i);
   });
 });
