@@ -21,6 +21,7 @@ export class MemorySessionStore implements SessionStore {
   list(filter: SessionFilter = {}): Promise<SessionRecord[]> {
     return Promise.resolve().then(() => {
       const out: SessionRecord[] = [];
+      if (filter.limit !== undefined && filter.limit <= 0) return out;
       for (const text of [...this.#sessions.values()].reverse()) {
         const session = parseSessionRecord(JSON.parse(text));
         if (filter.workflow !== undefined && !session.workflows.includes(filter.workflow)) continue;

@@ -63,7 +63,8 @@ export function encodeValue(value: unknown, streamKey: string, timestamp: number
 
 /** The value a stored form stands for. */
 export function decodeValue(stored: unknown): unknown {
-  if (typeof stored !== 'string' || stored.charCodeAt(0) !== TAG_CODE) return stored;
+  if (typeof stored !== 'string') return typeof stored === 'bigint' ? Number(stored) : stored;
+  if (stored.charCodeAt(0) !== TAG_CODE) return stored;
   switch (stored.charAt(1)) {
     case 's':
       return stored.slice(2);
