@@ -31,7 +31,7 @@ const APPLICATION_ID = 0x48_53_54_53;
 const SCHEMA_VERSION = 1;
 const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
 /** The longest SQLite's own busy handler blocks the event loop before we retry asynchronously. */
-const BUSY_SLICE_MS = 100;
+const BUSY_SLICE_MS = 10;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS streams (
@@ -178,7 +178,7 @@ export class SqliteDatabase {
       }
       // Another process writes: let the event loop turn, then try again (jittered, growing).
       await new Promise((resolve) =>
-        setTimeout(resolve, Math.random() * Math.min(50, 5 + attempt * 5)),
+        setTimeout(resolve, 1 + Math.random() * Math.min(20, 2 + attempt)),
       );
     }
   }
