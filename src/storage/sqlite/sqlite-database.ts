@@ -32,6 +32,7 @@ const SCHEMA_VERSION = 1;
 const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
 /** The longest SQLite's own busy handler blocks the event loop before we retry asynchronously. */
 const BUSY_SLICE_MS = 10;
+const WAL_SIZE_LIMIT_BYTES = 32 * 2 ** 20;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS streams (
@@ -132,6 +133,8 @@ export class SqliteDatabase {
           );
         }
         db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+        // After a checkpoint, a WAL grown by a large write shrinks back to this size.
+        db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
       });
       await database.transaction('schema setup', {}, () => database.#migrate());
     } catch (error) {
