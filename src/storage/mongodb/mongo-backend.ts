@@ -91,7 +91,7 @@ export async function createMongoBackend(
       await client.close();
       throw toStorageError(error, 'connection', { database });
     }
-  } else if (clientOrUri instanceof MongoClient) {
+  } else if (isClient(clientOrUri)) {
     client = clientOrUri;
   } else {
     throw new InvalidArgumentError(
@@ -146,6 +146,16 @@ export async function createMongoBackend(
       await owned?.close();
     },
   };
+}
+
+/** A client by its shape, not `instanceof` (the caller's driver may be another copy of `mongodb`). */
+function isClient(value: unknown): value is MongoClient {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as MongoClient).db === 'function' &&
+    typeof (value as MongoClient).close === 'function'
+  );
 }
 
 function defaultStreamCollections(channelId: string): MongoCollectionNames {
