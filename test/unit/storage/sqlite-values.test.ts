@@ -160,7 +160,7 @@ describe('SQLite value encoding', () => {
   it('finds a cycle deeper than the quick scan looks', () => {
     const root: Record<string, unknown> = {};
     let node = root;
-    for (let i = 0; i < 100; i++) node = (node.next = {}) as Record<string, unknown>;
+    for (let i = 0; i < 100; i++) node = node.next = {};
     node.back = root;
     expect(() => encodeValue(root, 's', T)).toThrow(/circular reference/);
   });
