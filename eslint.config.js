@@ -1,13 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const MONGODB_FILES = [
-  'src/storage/mongodb/**',
-  'src/channels/database-channel.ts',
-  'src/channels/assets-channel.ts',
-  'src/mongodb.ts',
-];
-const SQLITE_FILES = ['src/storage/sqlite/**'];
 const MONGODB_FENCE = {
   name: 'mongodb',
   message: 'Only src/storage/mongodb may import the MongoDB driver',
@@ -17,18 +10,76 @@ const SQLITE_FENCE = {
   message: 'Only src/storage/sqlite may import better-sqlite3 (a native module)',
 };
 
-function importFences() {
-  const fence = (paths) => ({ 'no-restricted-imports': ['error', { paths }] });
+// The layers of src/, lowest first: a folder may import only from the folders before it (and
+// errors.ts, internal/). `npm run lint` also runs madge, which fails on any import cycle.
+const LAYERS = [
+  ['time'],
+  ['streams'],
+  ['storage'],
+  ['channels', 'plates'],
+  ['tools'],
+  ['kinds'],
+  ['workflow'],
+  ['engine'],
+  ['online'],
+  ['config'],
+  ['cli'],
+];
+
+// Files that may import the MongoDB driver (src/mongodb.ts is the entry point, outside the layers).
+const MONGODB_FILES = [
+  'src/storage/mongodb/**',
+  'src/channels/database-channel.ts',
+  'src/channels/assets-channel.ts',
+];
+// Files that may import the native SQLite module (src/sqlite.ts, the entry point, re-exports them).
+const SQLITE_FILES = ['src/storage/sqlite/**'];
+
+/** The driver fences a file set keeps: each driver only in its own files. */
+function fencesFor(files) {
   return [
-    {
-      files: ['src/**/*.ts'],
-      ignores: [...MONGODB_FILES, ...SQLITE_FILES],
-      rules: fence([MONGODB_FENCE, SQLITE_FENCE]),
-    },
-    { files: MONGODB_FILES, rules: fence([SQLITE_FENCE]) },
-    { files: SQLITE_FILES, rules: fence([MONGODB_FENCE]) },
+    ...(files === MONGODB_FILES ? [] : [MONGODB_FENCE]),
+    ...(files === SQLITE_FILES ? [] : [SQLITE_FENCE]),
   ];
 }
+
+function restrictedImports(folder, forbidden, fences) {
+  return [
+    'error',
+    {
+      ...(fences.length ? { paths: fences } : {}),
+      patterns: forbidden.length
+        ? [
+            {
+              regex: `^(\\.\\./)+(${forbidden.join('|')})/`,
+              message: `src/${folder} is below ${forbidden.join(', ')}: dependencies point one way (time ← streams ← storage ← channels/plates ← tools ← kinds ← workflow ← engine ← online ← config ← cli)`,
+            },
+          ]
+        : [],
+    },
+  ];
+}
+
+const layerRules = LAYERS.flatMap((folders, level) => {
+  const above = LAYERS.slice(level + 1).flat();
+  return folders.flatMap((folder) => {
+    const forbidden = [...above, ...folders.filter((other) => other !== folder)];
+    const files = [`src/${folder}/**/*.ts`];
+    // A later block's rule replaces an earlier one's: each file set gets its complete list.
+    return [
+      {
+        files,
+        rules: { 'no-restricted-imports': restrictedImports(folder, forbidden, fencesFor()) },
+      },
+      ...[MONGODB_FILES, SQLITE_FILES].map((driverFiles) => ({
+        files: driverFiles.filter((f) => f.startsWith(`src/${folder}/`)),
+        rules: {
+          'no-restricted-imports': restrictedImports(folder, forbidden, fencesFor(driverFiles)),
+        },
+      })),
+    ].filter((block) => block.files.length);
+  });
+});
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results/', '.cache/', 'fixtures/'] },
@@ -54,10 +105,20 @@ export default tseslint.config(
     ignores: ['src/cli/**'],
     rules: { 'no-console': 'error' },
   },
-  // Import fences: the MongoDB driver and the native SQLite module each stay in their folder, so
-  // the main entry never loads them. (A later block's rule replaces an earlier one's, so each file
-  // set gets one complete list.)
-  ...importFences(),
+  {
+    files: ['src/**/*.ts'],
+    ignores: [...MONGODB_FILES, ...SQLITE_FILES, 'src/mongodb.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: fencesFor() }],
+    },
+  },
+  {
+    files: ['src/mongodb.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: fencesFor(MONGODB_FILES) }],
+    },
+  },
+  ...layerRules,
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,

@@ -1,6 +1,17 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const source = (file: string): string => fileURLToPath(new URL(`./src/${file}`, import.meta.url));
+
 export default defineConfig({
+  // Tool files import the package by name, as plugins do; in this repository that is the source.
+  resolve: {
+    alias: [
+      { find: /^hyperstream-ts$/, replacement: source('index.ts') },
+      { find: /^hyperstream-ts\/toolkit$/, replacement: source('toolkit.ts') },
+      { find: /^hyperstream-ts\/mongodb$/, replacement: source('mongodb.ts') },
+    ],
+  },
   test: {
     allowOnly: false,
     projects: [
@@ -9,6 +20,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // Property tests run 10,000 cases each: a few seconds, more on a busy 2-core machine.
+          testTimeout: 30_000,
         },
       },
       {

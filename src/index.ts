@@ -75,7 +75,8 @@ export type {
   StreamFilter,
 } from './storage/stream-store.js';
 export { MemoryStreamStore } from './storage/memory/memory-stream-store.js';
-export type { Channel, PurgeOptions } from './channels/channel.js';
+export type { Channel } from './channels/channel.js';
+export type { PurgeOptions, StreamAccess, StreamReader } from './channels/stream-access.js';
 export { StoreChannel } from './channels/store-channel.js';
 export { MemoryChannel } from './channels/memory-channel.js';
 export { ReadOnlyMemoryChannel } from './channels/read-only-memory-channel.js';
@@ -104,13 +105,6 @@ export type {
   ModuleDocument,
   ImportModule,
 } from './channels/module-channel.js';
-export { ToolChannel, isToolChannel } from './channels/tool-channel.js';
-export type {
-  ToolChannelOptions,
-  GetToolOptions,
-  ToolVersion,
-  ToolListing,
-} from './channels/tool-channel.js';
 
 // tools
 export {
@@ -144,15 +138,23 @@ export type {
   SelectedInstance,
   NewPlateValue,
 } from './tools/tool.js';
+export type { CreateToolOptions } from './tools/tool.js';
 export { FunctionRegistry, functionRegistry, registerFunction } from './tools/functions.js';
-export { BUILTIN_FUNCTIONS, registerBuiltinFunctions } from './tools/builtin-functions.js';
-export { timeParam, durationParam } from './tools/builtin-support.js';
-export { throwIfAborted, mergeByTimestamp } from './tools/structural-support.js';
-export type { TimestampGroup } from './tools/structural-support.js';
-export { parseModuleFileName, formatModuleFileName } from './tools/module-file-name.js';
-export type { ModuleFileName } from './tools/module-file-name.js';
-export { compareSemVer, satisfiesRange, parseSemVer } from './tools/semver.js';
-export type { SemVer } from './tools/semver.js';
+export type { ToolFunction, FunctionRef, FunctionResolver } from './tools/functions.js';
+export { BUILTIN_FUNCTIONS } from './tools/builtin-functions.js';
+export { createFunctionRegistry } from './tools/function-scope.js';
+export { ToolChannel, isToolChannel } from './tools/tool-channel.js';
+export type { ToolChannelOptions } from './tools/tool-channel.js';
+export { MemoryToolSource, CompositeToolSource } from './tools/tool-source.js';
+export type {
+  ToolSource,
+  GetToolOptions,
+  ToolVersion,
+  ToolListing,
+  ToolRef,
+} from './tools/tool-source.js';
+export { parseModuleFileName, formatModuleFileName } from './channels/module-file-name.js';
+export type { ModuleFileName } from './channels/module-file-name.js';
 export {
   loadPlugins,
   parsePluginConfigs,
@@ -164,9 +166,7 @@ export type {
   PluginConfig,
   PluginConfigInput,
   LoadPluginsOptions,
-  ToolRef,
 } from './tools/plugins.js';
-export type { ToolFunction, FunctionRef } from './tools/functions.js';
 
 // plates
 export { MetaDataTree, pathIdentifier } from './plates/meta-data-tree.js';
@@ -187,38 +187,28 @@ export type { PlateValue } from './plates/plate.js';
 export { PlateManager } from './plates/plate-manager.js';
 export type { CreatePlateOptions, PlateManagerOptions } from './plates/plate-manager.js';
 
+// factors and their kinds
+export { Node } from './kinds/node.js';
+export type { NodeDefinition } from './kinds/node.js';
+export type { NodeRef, PlateDeclaration } from './kinds/kind.js';
+export type { Factor, FactorDefinition } from './kinds/index.js';
+export { factorDefinitionSchema } from './kinds/index.js';
+export type { PlainFactor, PlainFactorSpec, FactorOptions } from './kinds/plain.js';
+export type { MultiOutputFactor, MultiOutputFactorSpec } from './kinds/multi-output.js';
+export type { AggregateFactor, AggregateFactorSpec } from './kinds/aggregate.js';
+export type { SelectorFactor, SelectorFactorSpec } from './kinds/selector.js';
+export type { PlateCreationFactor, PlateCreationFactorSpec } from './kinds/plate-creation.js';
+export type { WorkPiece, PieceInput, PieceSink } from './kinds/work-piece.js';
+
 // workflows
 export { Workflow } from './workflow/workflow.js';
-export type {
-  WorkflowEnvironment,
-  WorkflowInfo,
-  NodeRef,
-  FactorOptions,
-  PlainFactorSpec,
-  MultiOutputFactorSpec,
-  AggregateFactorSpec,
-  SelectorFactorSpec,
-  PlateCreationFactorSpec,
-  FromDefinitionOptions,
-} from './workflow/workflow.js';
-export { Node } from './workflow/node.js';
-export type { NodeDefinition } from './workflow/node.js';
-export type {
-  Factor,
-  PlainFactor,
-  MultiOutputFactor,
-  AggregateFactor,
-  SelectorFactor,
-  PlateCreationFactor,
-} from './workflow/factor.js';
-export {
-  workflowDefinitionSchema,
-  factorDefinitionSchema,
-  parseWorkflowDefinition,
-} from './workflow/definition.js';
-export type { WorkflowDefinition, FactorDefinition } from './workflow/definition.js';
-export { ToolRegistry } from './workflow/tool-lookup.js';
-export type { ToolLookup, AnyToolDefinition } from './workflow/tool-lookup.js';
+export type { WorkflowEnvironment, FromDefinitionOptions } from './workflow/workflow.js';
+export type { WorkflowInfo } from './workflow/workflow-info.js';
+export { WorkflowGraph } from './workflow/graph.js';
+export { workflowDefinitionSchema, parseWorkflowDefinition } from './workflow/definition.js';
+export type { WorkflowDefinition } from './workflow/definition.js';
+/** @deprecated use {@link MemoryToolSource}: tool definitions held in memory. */
+export { MemoryToolSource as ToolRegistry } from './tools/tool-source.js';
 export { WorkflowManager } from './workflow/workflow-manager.js';
 export type { WorkflowLoader } from './workflow/workflow-manager.js';
 export { MemoryWorkflowStore } from './storage/memory/memory-workflow-store.js';
@@ -254,16 +244,14 @@ export type {
   WorkflowPurgeOptions,
   PurgedStream,
   PurgeReport,
+  PieceProgress,
   WorkflowExecutor,
+  ExecutableWorkflow,
 } from './workflow/execution.js';
 
 // engine
 export { Engine } from './engine/engine.js';
 export type { EngineOptions } from './engine/engine.js';
-export { Runner } from './engine/runner.js';
-export type { RunnerDependencies } from './engine/runner.js';
-export { workPiece } from './engine/work-piece.js';
-export type { WorkPiece } from './engine/work-piece.js';
 
 // configuration
 export { configSchema, defineConfig } from './config/config-schema.js';
@@ -309,18 +297,9 @@ export {
   onlineWorkflowsFromConfig,
   backoffFromConfig,
   DEFAULT_ONLINE_SCHEDULE,
-} from './online/from-config.js';
-export {
-  servicePaths,
-  acquireLock,
-  readServiceStatus,
-  listServices,
-  writeServiceState,
-  stopService,
-  startDetached,
-  isProcessAlive,
-} from './online/service.js';
-export type { ServicePaths, ServiceStatus, LockResult, DetachOptions } from './online/service.js';
+} from './config/online-from-config.js';
+export { readServiceStatus, listServices, stopService } from './online/service.js';
+export type { ServiceStatus } from './online/service.js';
 
 // helpers
 export { collect } from './internal/async.js';

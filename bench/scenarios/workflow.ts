@@ -7,7 +7,7 @@ import { collectGarbage } from '../data/gc.js';
 import { seededRandom } from '../data/random.js';
 import type { BenchContext, BenchRow, BenchScenario } from '../harness.js';
 import { assertSame, time } from '../harness.js';
-import { ToolChannel } from '../../src/channels/tool-channel.js';
+import { ToolChannel } from '../../src/tools/tool-channel.js';
 import { Engine } from '../../src/engine/engine.js';
 import { StreamId } from '../../src/streams/stream-id.js';
 import type { StreamInstance } from '../../src/streams/stream-instance.js';

@@ -19,7 +19,8 @@ import { systemClock } from '../time/clock.js';
 import { TimeInterval } from '../time/time-interval.js';
 import { TimeIntervals } from '../time/time-intervals.js';
 import { MIN_DATE } from '../time/timestamp.js';
-import type { Channel, PurgeOptions } from './channel.js';
+import type { Channel } from './channel.js';
+import type { PurgeOptions } from './stream-access.js';
 import { isFileNameRejection, parseTimestampedFileName } from './file-name.js';
 
 /** A file found in a stream folder, before its name is read. */

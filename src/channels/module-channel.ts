@@ -1,8 +1,9 @@
-import { pathToFileURL } from 'node:url';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PathOutsideRootError, StorageError } from '../errors.js';
 import { isFileNameRejection } from './file-name.js';
-import { compareSemVer } from '../tools/semver.js';
-import { parseModuleFileName } from '../tools/module-file-name.js';
+import { compareVersions } from '../internal/versions.js';
+import { parseModuleFileName } from './module-file-name.js';
 import type {
   ClassifiedFile,
   FileChannelOptions,
@@ -83,7 +84,7 @@ export class ModuleChannel extends FileChannel<ModuleDocument> {
   }
 
   protected override compareSameTime(a: ModuleDocument, b: ModuleDocument): number {
-    return compareSemVer(a.version, b.version);
+    return compareVersions(a.version, b.version);
   }
 
   // Versions sharing a date are all reachable by version: nothing to report.
@@ -109,6 +110,14 @@ type TsxImport = (specifier: string, parentUrl: string) => Promise<unknown>;
 let tsxImport: Promise<TsxImport> | undefined;
 
 /**
+ * The package's own tsconfig.json, present in a source checkout only: its `paths` point
+ * `hyperstream-ts` at the source, so tool files written against the package name (the built-in
+ * tools, plugins) run from source there. An installed package has none and resolves the name to
+ * its built files.
+ */
+const SOURCE_TSCONFIG = fileURLToPath(new URL('../../tsconfig.json', import.meta.url));
+
+/**
  * The default importer: tsx's loader API, so TypeScript modules load with no build step. One tsx
  * namespace is registered for the whole process (one loader hook, modules shared between
  * files); the file's modification time goes in the URL so a changed file is evaluated afresh.
@@ -118,7 +127,10 @@ export async function importModuleWithTsx(
   document: ModuleDocument,
 ): Promise<unknown> {
   tsxImport ??= import('tsx/esm/api').then(({ register }) => {
-    const api = register({ namespace: 'hyperstream-modules' });
+    const api = register({
+      namespace: 'hyperstream-modules',
+      ...(existsSync(SOURCE_TSCONFIG) ? { tsconfig: SOURCE_TSCONFIG } : {}),
+    });
     return (specifier: string, parentUrl: string) =>
       api.import(specifier, parentUrl) as Promise<unknown>;
   });

@@ -8,7 +8,8 @@ import type { StreamInstance } from '../streams/stream-instance.js';
 import { TimeInterval } from '../time/time-interval.js';
 import { TimeIntervals } from '../time/time-intervals.js';
 import { MIN_DATE } from '../time/timestamp.js';
-import type { Channel, PurgeOptions } from './channel.js';
+import type { Channel } from './channel.js';
+import type { PurgeOptions } from './stream-access.js';
 
 /**
  * A channel whose streams appear only through {@link ReadOnlyMemoryChannel.update}: a subclass

@@ -6,7 +6,8 @@ import { StreamId } from '../streams/stream-id.js';
 import type { StreamInstance } from '../streams/stream-instance.js';
 import { TimeInterval } from '../time/time-interval.js';
 import { TimeIntervals } from '../time/time-intervals.js';
-import type { Channel, PurgeOptions } from './channel.js';
+import type { Channel } from './channel.js';
+import type { PurgeOptions } from './stream-access.js';
 
 /**
  * A writable channel whose streams live in a {@link StreamStore}. Memory and database channels are

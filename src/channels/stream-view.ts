@@ -1,4 +1,4 @@
-import type { Channel } from './channel.js';
+import type { StreamReader } from './stream-access.js';
 import type { TimeInterval } from '../time/time-interval.js';
 import type { StreamId } from '../streams/stream-id.js';
 import type { StreamInstance } from '../streams/stream-instance.js';
@@ -13,11 +13,11 @@ import type { StreamInstance } from '../streams/stream-instance.js';
  * const latest = await view.last();
  */
 export class StreamView<T = unknown> implements AsyncIterable<StreamInstance<T>> {
-  readonly channel: Channel;
+  readonly channel: StreamReader;
   readonly streamId: StreamId;
   readonly interval: TimeInterval;
 
-  constructor(channel: Channel, streamId: StreamId, interval: TimeInterval) {
+  constructor(channel: StreamReader, streamId: StreamId, interval: TimeInterval) {
     this.channel = channel;
     this.streamId = streamId;
     this.interval = interval;

@@ -1,4 +1,4 @@
-import type { Channel, PurgeOptions } from './channel.js';
+import type { PurgeOptions, StreamAccess } from './stream-access.js';
 import type { IntervalSpec, ParseIntervalOptions } from '../time/parse-interval.js';
 import { resolveInterval } from '../time/parse-interval.js';
 import type { TimeInterval } from '../time/time-interval.js';
@@ -19,9 +19,9 @@ export interface WindowOptions extends ParseIntervalOptions {
  */
 export class Stream<T = unknown> {
   readonly id: StreamId;
-  readonly channel: Channel;
+  readonly channel: StreamAccess;
 
-  constructor(channel: Channel, id: StreamId) {
+  constructor(channel: StreamAccess, id: StreamId) {
     this.channel = channel;
     this.id = id;
   }

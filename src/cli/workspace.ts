@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Channel } from '../channels/channel.js';
-import { ToolChannel } from '../channels/tool-channel.js';
+import { ToolChannel } from '../tools/tool-channel.js';
 import type { WorkflowFactory } from '../config/config-schema.js';
 import type { HyperstreamConfig } from '../config/load-config.js';
 import { loadConfig, unwrapDefault } from '../config/load-config.js';
@@ -11,7 +11,8 @@ import { Engine } from '../engine/engine.js';
 import type { MongoEngineOptions } from '../mongodb.js';
 import { WorkflowDefinitionError } from '../errors.js';
 import type { Clock } from '../time/clock.js';
-import { ToolResolver, loadPlugins } from '../tools/plugins.js';
+import { loadPlugins } from '../tools/plugins.js';
+import { CompositeToolSource } from '../tools/tool-source.js';
 import type { Workflow } from '../workflow/workflow.js';
 
 /** The built-in tools shipped with the package (`tools/<name>/<date>_v<semver>.ts`). */
@@ -22,7 +23,7 @@ export interface Workspace {
   readonly config: HyperstreamConfig;
   readonly engine: Engine;
   /** Built-in and plugin tool channels, by name. */
-  readonly tools: ToolResolver;
+  readonly tools: CompositeToolSource;
   /** Which file each workflow came from. */
   readonly workflowFiles: ReadonlyMap<string, string>;
   close(): Promise<void>;
@@ -77,7 +78,7 @@ export async function openWorkspace(options: OpenWorkspaceOptions = {}): Promise
     });
     channels.push(...mongo.channels);
   }
-  const tools = new ToolResolver(toolChannels);
+  const tools = new CompositeToolSource(toolChannels);
   const engine = await Engine.create({
     channels,
     tools,

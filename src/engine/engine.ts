@@ -7,10 +7,14 @@ import type { PlateStore } from '../storage/plate-store.js';
 import type { Clock } from '../time/clock.js';
 import { systemClock } from '../time/clock.js';
 import { ToolLoadError } from '../errors.js';
+import { createFunctionRegistry } from '../tools/function-scope.js';
+import type { FunctionRegistry, ToolFunction } from '../tools/functions.js';
 import type { ToolDefinition, ToolKind } from '../tools/tool.js';
-import type { AnyToolDefinition, ToolLookup } from '../workflow/tool-lookup.js';
-import { ToolRegistry } from '../workflow/tool-lookup.js';
-import type { WorkflowEnvironment, WorkflowInfo } from '../workflow/workflow.js';
+import type { ToolSource } from '../tools/tool-source.js';
+import { MemoryToolSource } from '../tools/tool-source.js';
+import type { WorkflowExecutor } from '../workflow/execution.js';
+import type { WorkflowEnvironment } from '../workflow/workflow.js';
+import type { WorkflowInfo } from '../workflow/workflow-info.js';
 import { Workflow } from '../workflow/workflow.js';
 import { WorkflowManager } from '../workflow/workflow-manager.js';
 import type { WorkflowStore } from '../storage/workflow-store.js';
@@ -26,8 +30,15 @@ export interface EngineOptions {
   readonly channels?: Iterable<Channel>;
   /** The channel of nodes that do not name one. Default `memory`. */
   readonly defaultChannel?: string;
-  /** Resolves tools by name for stored workflows: a resolver (the Tool channel) or definitions. */
-  readonly tools?: ToolLookup | Iterable<AnyToolDefinition>;
+  /** Where tools come from by name (stored workflows, `engine.tool`): a tool source or definitions. */
+  readonly tools?:
+    ToolSource | Iterable<Pick<ToolDefinition, 'name' | 'version' | 'kind' | 'description'>>;
+  /**
+   * Named functions tool parameters may refer to as `{ fn: name }`, besides the built-ins: this
+   * engine's own (another engine does not see them).
+   */
+  readonly functions?:
+    Readonly<Record<string, ToolFunction>> | Iterable<readonly [string, ToolFunction]>;
   /** Persistence; each defaults to an in-memory store. */
   readonly stores?: {
     readonly metaData?: MetaDataStore;
@@ -55,8 +66,11 @@ export class Engine {
   readonly plates: PlateManager;
   readonly workflows: WorkflowManager;
   readonly sessions: SessionStore;
-  readonly tools: ToolLookup;
-  readonly runner: Runner;
+  readonly tools: ToolSource;
+  /** The named functions of this engine's tool parameters (the built-ins and its own). */
+  readonly functions: FunctionRegistry;
+  /** Runs this engine's workflows (what `workflow.execute` calls). */
+  readonly runner: WorkflowExecutor;
   /** What workflows of this engine run against. */
   readonly environment: WorkflowEnvironment;
   #closed = false;
@@ -71,7 +85,13 @@ export class Engine {
     this.channels.get(defaultChannel);
     this.plates = plates;
     this.sessions = options.stores?.sessions ?? new MemorySessionStore();
-    this.tools = isResolver(options.tools) ? options.tools : new ToolRegistry(options.tools ?? []);
+    this.tools = isToolSource(options.tools)
+      ? options.tools
+      : new MemoryToolSource(options.tools ?? []);
+    const functions = options.functions ?? [];
+    this.functions = createFunctionRegistry(
+      Symbol.iterator in functions ? functions : Object.entries(functions),
+    );
     const refreshPlates =
       options.stores?.metaData !== undefined || options.stores?.plates !== undefined;
     this.runner = new Runner({
@@ -81,7 +101,13 @@ export class Engine {
       clock: this.clock,
       refreshPlates: options.stores?.metaData !== undefined || options.stores?.plates !== undefined,
     });
-    this.environment = { channels: this.channels, plates, executor: this.runner, defaultChannel };
+    this.environment = {
+      channels: this.channels,
+      plates,
+      executor: this.runner,
+      defaultChannel,
+      functions: this.functions,
+    };
     this.workflows = new WorkflowManager(async (definition) => {
       // A stored workflow may use plates another process created since this engine started.
       if (refreshPlates) await plates.refresh();
@@ -125,7 +151,13 @@ export class Engine {
         },
       );
     }
-    return tool as unknown as ToolDefinition<K>;
+    // Named functions in its parameters resolve through this engine's functions.
+    const bound: ToolDefinition = Object.freeze({
+      ...tool,
+      create: (params?: unknown, createOptions?: Parameters<ToolDefinition['create']>[1]) =>
+        tool.create(params as never, { functions: this.functions, ...createOptions }),
+    });
+    return bound as unknown as ToolDefinition<K>;
   }
 
   /** Rebuilds a workflow from its JSON definition and registers it. */
@@ -146,11 +178,11 @@ export class Engine {
   }
 }
 
-function isResolver(value: unknown): value is ToolLookup {
+function isToolSource(value: unknown): value is ToolSource {
   return (
     typeof value === 'object' &&
     value !== null &&
-    typeof (value as ToolLookup).get === 'function' &&
+    typeof (value as ToolSource).get === 'function' &&
     !(Symbol.iterator in value)
   );
 }

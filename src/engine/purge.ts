@@ -11,9 +11,9 @@ import type {
   PurgedStream,
   WorkflowPurgeOptions,
 } from '../workflow/execution.js';
-import { markerStreamName } from '../workflow/factor.js';
-import type { Node } from '../workflow/node.js';
-import type { Workflow } from '../workflow/workflow.js';
+import { kindOf } from '../kinds/index.js';
+import type { Node } from '../kinds/node.js';
+import type { WorkflowGraph } from '../workflow/graph.js';
 
 interface Target {
   readonly node: string;
@@ -31,7 +31,7 @@ interface Target {
  */
 export async function purge(
   channels: ChannelManager,
-  workflow: Workflow,
+  workflow: WorkflowGraph,
   target: PurgeTarget,
   options: WorkflowPurgeOptions,
 ): Promise<PurgeReport> {
@@ -41,16 +41,10 @@ export async function purge(
   if ('workflow' in target) {
     for (const node of workflow.nodes) if (workflow.producerOf(node)) roots.push(node);
     for (const factor of workflow.factors) {
-      if (factor.kind !== 'plate-creation') continue;
-      for (const stream of await channels
-        .get(factor.markerChannel)
-        .findStreams({ name: markerStreamName(factor) })) {
-        targets.push({
-          node: `plate:${factor.outputPlate.id}`,
-          channel: factor.markerChannel,
-          id: stream.id,
-          interval,
-        });
+      for (const { channel, name, label } of kindOf(factor).bookkeeping(factor)) {
+        for (const stream of await channels.get(channel).findStreams({ name })) {
+          targets.push({ node: label, channel, id: stream.id, interval });
+        }
       }
     }
   } else {

@@ -26,11 +26,14 @@ export class SinkWriter {
   readonly #end: number;
   readonly #tool: string;
   readonly #sinks = new Map<string, Pending>();
+  readonly #onWritten: ((documents: number) => void) | undefined;
   #documents = 0;
+  #written = 0;
 
   /**
    * `signal` is the piece's: once it is aborted (a stop, a timeout) nothing more is written, so
-   * an abandoned tool cannot overwrite what a later run computes.
+   * an abandoned tool cannot overwrite what a later run computes. `onWritten` hears the number of
+   * documents written so far after each batch (progress within long pieces).
    */
   constructor(
     channel: Channel,
@@ -38,8 +41,10 @@ export class SinkWriter {
     interval: TimeInterval,
     tool: string,
     signal?: AbortSignal,
+    onWritten?: (documents: number) => void,
   ) {
     this.#signal = signal;
+    this.#onWritten = onWritten;
     this.#channel = channel;
     this.#interval = interval;
     this.#start = interval.start;
@@ -124,6 +129,8 @@ export class SinkWriter {
     const batch = pending.buffer;
     pending.buffer = [];
     await this.#channel.writeInstances(pending.id, batch);
+    this.#written += batch.length;
+    this.#onWritten?.(this.#written);
   }
 
   #error(sink: StreamId, problem: string): ToolExecutionError {

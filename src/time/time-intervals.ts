@@ -122,11 +122,22 @@ export class TimeIntervals implements Iterable<TimeInterval> {
     return i >= 0 && t <= this.#bounds[2 * i + 1]!;
   }
 
-  /** True when `interval` lies entirely inside one member (an empty interval is always covered). */
-  covers(interval: TimeInterval): boolean {
-    if (interval.isEmpty) return true;
-    const i = this.#lastStartingAtOrBefore(interval.start);
-    return i >= 0 && interval.end <= this.#bounds[2 * i + 1]!;
+  /**
+   * True when `interval` lies entirely inside one member (an empty interval is always covered), or
+   * when every member of `intervals` does.
+   */
+  covers(interval: TimeInterval | TimeIntervals): boolean {
+    if (interval instanceof TimeIntervals) {
+      const b = interval.#bounds;
+      for (let k = 0; k < b.length; k += 2) if (!this.#coversBounds(b[k]!, b[k + 1]!)) return false;
+      return true;
+    }
+    return interval.isEmpty || this.#coversBounds(interval.start, interval.end);
+  }
+
+  #coversBounds(start: number, end: number): boolean {
+    const i = this.#lastStartingAtOrBefore(start);
+    return i >= 0 && end <= this.#bounds[2 * i + 1]!;
   }
 
   /** Every time in either set. */

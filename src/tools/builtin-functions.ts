@@ -1,4 +1,4 @@
-import type { FunctionRegistry, ToolFunction } from './functions.js';
+import type { ToolFunction } from './functions.js';
 
 // Named functions that stored workflow definitions refer to as `{ fn: 'mean' }`. Reductions take
 // a list and ignore entries that are not numbers (null, missing readings), as HyperStream's
@@ -74,7 +74,7 @@ function splitTemperatures(value: unknown): Record<string, Record<string, unknow
   return out;
 }
 
-/** The built-in named functions, pre-registered in the default registry. */
+/** The built-in named functions: every engine's registry starts with them. */
 export const BUILTIN_FUNCTIONS: Readonly<Record<string, ToolFunction>> = Object.freeze({
   /** Arithmetic mean of the numbers in a list. */
   mean,
@@ -117,11 +117,3 @@ export const BUILTIN_FUNCTIONS: Readonly<Record<string, ToolFunction>> = Object.
     value !== null && typeof value === 'object' ? mean(Object.values(value)) : undefined,
   split_temperatures: splitTemperatures,
 });
-
-/** Registers every built-in function in `registry`, keeping any name already registered there. */
-export function registerBuiltinFunctions(registry: FunctionRegistry): void {
-  for (const [name, fn] of Object.entries(BUILTIN_FUNCTIONS)) {
-    // Another copy of the package may have registered its own (equal) built-ins on the shared registry.
-    if (!registry.has(name)) registry.register(name, fn);
-  }
-}

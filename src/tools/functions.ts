@@ -1,5 +1,4 @@
 import { FunctionNotRegisteredError, InvalidArgumentError } from '../errors.js';
-import { registerBuiltinFunctions } from './builtin-functions.js';
 
 /** A function a tool parameter may hold (`apply(func)`, `aggregate(func)`). */
 export type ToolFunction = (...args: never[]) => unknown;
@@ -9,15 +8,34 @@ export interface FunctionRef {
   readonly fn: string;
 }
 
-const REGISTRY_KEY = Symbol.for('hyperstream.functions');
+/** Where named functions are looked up: what tool parameters `{ fn: 'mean' }` resolve through. */
+export interface FunctionResolver {
+  has(name: string): boolean;
+  /** The function registered under `name`; `FunctionNotRegisteredError` otherwise. */
+  get(name: string): ToolFunction;
+  /** The name `fn` was registered under, if any. */
+  nameOf(fn: ToolFunction): string | undefined;
+  names(): string[];
+}
 
 /**
  * Named functions that stored workflow definitions may refer to as `{ fn: 'mean' }`. Definitions
- * never carry code: loading one that names an unregistered function is an error.
+ * never carry code: loading one that names an unregistered function is an error. Each engine has
+ * its own (`engine.functions`, seeded with the built-ins); a registry may fall back to another.
  */
-export class FunctionRegistry {
+export class FunctionRegistry implements FunctionResolver {
   readonly #byName = new Map<string, ToolFunction>();
   readonly #names = new WeakMap<ToolFunction, string>();
+  readonly #fallback: FunctionResolver | undefined;
+
+  /** `entries` are registered at once; names not found here are looked up in `fallback`. */
+  constructor(
+    entries: Iterable<readonly [string, ToolFunction]> = [],
+    options: { readonly fallback?: FunctionResolver } = {},
+  ) {
+    this.#fallback = options.fallback;
+    for (const [name, fn] of entries) this.register(name, fn);
+  }
 
   /** Registers `fn` under `name`; re-registering the same function is a no-op, another one an error. */
   register(name: string, fn: ToolFunction): void {
@@ -46,55 +64,44 @@ export class FunctionRegistry {
   }
 
   has(name: string): boolean {
-    return this.#byName.has(name);
+    return this.#byName.has(name) || (this.#fallback?.has(name) ?? false);
   }
 
-  /** The function registered under `name`; `FunctionNotRegisteredError` otherwise. */
   get(name: string): ToolFunction {
     const fn = this.#byName.get(name);
-    if (!fn) {
-      throw new FunctionNotRegisteredError(
-        `function "${name}" is not registered: call registerFunction("${name}", fn) before loading the definition; ` +
-          `registered: ${[...this.#byName.keys()].sort().join(', ') || '(none)'}`,
-        { function: name },
-      );
-    }
-    return fn;
+    if (fn) return fn;
+    if (this.#fallback?.has(name)) return this.#fallback.get(name);
+    throw new FunctionNotRegisteredError(
+      `function "${name}" is not registered: register it (Engine.create({ functions: { ${name}: fn } }) or ` +
+        `engine.functions.register("${name}", fn)) before loading the definition; registered: ${this.names().join(', ') || '(none)'}`,
+      { function: name },
+    );
   }
 
-  /** The name `fn` was registered under, if any. */
   nameOf(fn: ToolFunction): string | undefined {
     const name = this.#names.get(fn);
-    return name !== undefined && this.#byName.get(name) === fn ? name : undefined;
+    if (name !== undefined && this.#byName.get(name) === fn) return name;
+    return this.#fallback?.nameOf(fn);
   }
 
   names(): string[] {
-    return [...this.#byName.keys()].sort();
+    return [...new Set([...this.#byName.keys(), ...(this.#fallback?.names() ?? [])])].sort();
   }
 }
 
 /**
- * The process-wide default registry. It lives on `globalThis` under a registered symbol so that
- * tool files which load their own copy of this package still share it.
+ * The registry of the deprecated process-wide {@link registerFunction}: every engine and the
+ * default resolver fall back to it, so code written for 0.1 keeps working.
+ *
+ * @deprecated register functions on an engine: `Engine.create({ functions })` or `engine.functions.register`.
  */
-export const functionRegistry: FunctionRegistry = ((): FunctionRegistry => {
-  const holder = globalThis as Record<symbol, unknown>;
-  const existing = holder[REGISTRY_KEY];
-  if (
-    existing &&
-    typeof existing === 'object' &&
-    typeof (existing as FunctionRegistry).get === 'function'
-  ) {
-    return existing as FunctionRegistry;
-  }
-  const registry = new FunctionRegistry();
-  holder[REGISTRY_KEY] = registry;
-  return registry;
-})();
-// Stored definitions may name the built-ins (`{ fn: 'mean' }`) without any set-up.
-registerBuiltinFunctions(functionRegistry);
+export const functionRegistry = new FunctionRegistry();
 
-/** Registers a named function in the default registry. */
+/**
+ * Registers a named function for every engine of this process.
+ *
+ * @deprecated register functions on an engine: `Engine.create({ functions })` or `engine.functions.register`.
+ */
 export function registerFunction(name: string, fn: ToolFunction): void {
   functionRegistry.register(name, fn);
 }

@@ -1,19 +1,13 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
-import {
-  ChannelAlreadyExistsError,
-  ChannelNotFoundError,
-  ConfigError,
-  PathOutsideRootError,
-  ToolNotFoundError,
-} from '../errors.js';
+import { ConfigError } from '../errors.js';
 import type { Channel } from '../channels/channel.js';
 import type { FileIgnoredListener } from '../channels/file-channel.js';
 import type { ImportModule } from '../channels/module-channel.js';
-import type { GetToolOptions, ToolListing } from '../channels/tool-channel.js';
-import { ToolChannel, isToolChannel, toolNotFound } from '../channels/tool-channel.js';
+import { ToolChannel, isToolChannel } from './tool-channel.js';
+import type { ToolSource } from './tool-source.js';
+import { CompositeToolSource } from './tool-source.js';
 import type { Clock } from '../time/clock.js';
-import type { ToolDefinition } from './tool.js';
 
 /** One entry of the `plugins` configuration list. */
 export const PluginConfigSchema = z.strictObject({
@@ -142,113 +136,19 @@ export function loadPlugins(input: unknown, options: LoadPluginsOptions = {}): P
   });
 }
 
-/** A tool asked for by name, optionally in one channel. */
-export interface ToolRef {
-  readonly name: string;
-  /** The tool channel id, e.g. `acme_tools`; needed when several channels have the name. */
-  readonly channel?: string;
-}
-
 /**
- * Finds tools across several tool channels (the built-in `tools` and each plugin's). A name in
- * exactly one channel resolves; a name in several is an error unless the channel is given
- * (`'acme_tools/clock'` or `{ name: 'clock', channel: 'acme_tools' }`): never silently the last.
+ * Finds tools across several tool channels.
  *
- * @example
- * const resolver = new ToolResolver([builtIns, ...plugins.flatMap((p) => p.toolChannel ?? [])]);
- * const scale = await resolver.get('acme_tools/scale', { version: '^1.0.0' });
+ * @deprecated use {@link CompositeToolSource} (the same, for any tool source).
  */
-export class ToolResolver {
-  readonly #channels = new Map<string, ToolChannel>();
-
-  constructor(channels: Iterable<ToolChannel>) {
-    for (const channel of channels) {
-      if (this.#channels.has(channel.id)) throw new ChannelAlreadyExistsError(channel.id);
-      this.#channels.set(channel.id, channel);
-    }
-  }
-
+export class ToolResolver extends CompositeToolSource {
   /** A resolver over the tool channels among `channels` (e.g. a channel manager). */
   static fromChannels(channels: Iterable<Channel>): ToolResolver {
     return new ToolResolver([...channels].filter(isToolChannel));
   }
 
-  get channels(): ToolChannel[] {
-    return [...this.#channels.values()];
-  }
-
-  /** The tool `ref` (`name`, `channel/name` or `{ name, channel }`), version as in {@link ToolChannel.get}. */
-  async get(ref: string | ToolRef, options: GetToolOptions = {}): Promise<ToolDefinition> {
-    const { channel, name } = await this.locate(ref);
-    return await channel.get(name, options);
-  }
-
-  /**
-   * Which channel holds `ref`. `ToolNotFoundError` when none does (with close names) or when
-   * several do and no channel was given; `PathOutsideRootError` for a name that is a path.
-   */
-  async locate(
-    ref: string | ToolRef,
-  ): Promise<{ readonly channel: ToolChannel; readonly name: string }> {
-    const { name, channel: channelId } = this.#parse(ref);
-    if (channelId !== undefined) {
-      const channel = this.#channels.get(channelId);
-      if (!channel) throw new ChannelNotFoundError(channelId, [...this.#channels.keys()]);
-      if (!(await channel.has(name))) {
-        throw toolNotFound(name, await channel.names(), `channel "${channel.id}"`, {
-          channel: channel.id,
-        });
-      }
-      return { channel, name };
-    }
-    const holders: ToolChannel[] = [];
-    for (const channel of this.#channels.values())
-      if (await channel.has(name)) holders.push(channel);
-    const [only, other] = holders;
-    if (only && !other) return { channel: only, name };
-    if (only) {
-      const choices = holders.map((c) => `"${c.id}/${name}"`).join(', ');
-      throw new ToolNotFoundError(
-        `tool "${name}" is in several tool channels (${holders.map((c) => c.id).join(', ')}): ask for one of ${choices}`,
-        { tool: name, ambiguous: true, channels: holders.map((c) => c.id) },
-      );
-    }
-    const known = (await Promise.all(this.channels.map((c) => c.names()))).flat();
-    throw toolNotFound(
-      name,
-      [...new Set(known)].sort(),
-      `tool channels ${[...this.#channels.keys()].join(', ') || '(none)'}`,
-    );
-  }
-
-  /** Every tool of every channel. */
-  async list(): Promise<ToolListing[]> {
-    return (await Promise.all(this.channels.map((c) => c.list()))).flat();
-  }
-
-  /** Re-scans every tool folder (new files are found without a restart). */
-  async refresh(): Promise<void> {
-    await Promise.all(this.channels.map((c) => c.refresh()));
-  }
-
-  #parse(ref: string | ToolRef): ToolRef {
-    const text =
-      typeof ref === 'string'
-        ? ref
-        : ref.channel === undefined
-          ? ref.name
-          : `${ref.channel}/${ref.name}`;
-    const parts = text.split('/');
-    if (
-      parts.length > 2 ||
-      parts.some((p) => p === '..' || p === '.' || p.includes('\\')) ||
-      isAbsolute(text)
-    ) {
-      throw new PathOutsideRootError(
-        text,
-        this.channels.map((c) => c.root).join(', ') || '(no tool folders)',
-      );
-    }
-    return parts.length === 2 ? { channel: parts[0]!, name: parts[1]! } : { name: text };
+  /** @deprecated use `sources`. */
+  get channels(): ToolSource[] {
+    return this.sources;
   }
 }

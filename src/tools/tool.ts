@@ -6,7 +6,8 @@ import type { StreamInstance } from '../streams/stream-instance.js';
 import type { StreamView } from '../channels/stream-view.js';
 import type { TimeInterval } from '../time/time-interval.js';
 import type { ToolFunction } from './functions.js';
-import { functionRegistry } from './functions.js';
+import type { FunctionResolver } from './functions.js';
+import { activeFunctions, defaultFunctions, withFunctions } from './function-scope.js';
 
 /** The five tool contracts (HyperStream's base classes). */
 export const ToolKind = {
@@ -197,11 +198,21 @@ export interface ToolDefinition<
   readonly kind: K;
   readonly description: string;
   readonly params: S;
-  /** Validates `params` once and returns a ready instance; `ToolParameterError` when they are wrong. */
-  create(params?: z.input<S>): ToolInstance<K, z.output<S>>;
+  /**
+   * Validates `params` once and returns a ready instance; `ToolParameterError` when they are wrong.
+   * Function parameters given by name (`{ fn: 'mean' }`) resolve through `options.functions` (an
+   * engine's registry; by default the built-ins).
+   */
+  create(params?: z.input<S>, options?: CreateToolOptions): ToolInstance<K, z.output<S>>;
   /** Name, version, kind, description and the JSON Schema of the parameters. */
   describe(): ToolDescription;
   readonly spec: ToolSpec<K, S>;
+}
+
+/** Options of {@link ToolDefinition.create}. */
+export interface CreateToolOptions {
+  /** Where `{ fn: name }` parameters are resolved (and functions named when stored). */
+  readonly functions?: FunctionResolver;
 }
 
 /** A tool with parsed parameters: what factors hold. */
@@ -214,6 +225,8 @@ export interface ToolInstance<K extends ToolKind = ToolKind, P = unknown> {
   readonly params: Readonly<P>;
   /** `name@version` plus the canonical JSON of the parameters. */
   readonly identity: string;
+  /** The canonical JSON of the parsed parameters (functions as `{ "fn": name }`). */
+  readonly paramsJson: string;
   /** True when every parameter can be stored (functions only by registered name). */
   readonly serialisable: boolean;
   sourceInterval(interval: TimeInterval): TimeInterval;
@@ -283,7 +296,7 @@ export function defineTool<K extends ToolKind, S extends ParamsSchema>(
     description: spec.description ?? '',
     params: spec.params,
     spec,
-    create: (input) => createInstance(definition, input),
+    create: (input, options) => createInstance(definition, input, options?.functions),
     describe: () => ({
       name: spec.name,
       version: spec.version,
@@ -298,8 +311,10 @@ export function defineTool<K extends ToolKind, S extends ParamsSchema>(
 function createInstance<K extends ToolKind, S extends ParamsSchema>(
   definition: ToolDefinition<K, S>,
   input: unknown,
+  resolver: FunctionResolver | undefined,
 ): ToolInstance<K, z.output<S>> {
-  const result = definition.params.safeParse(input ?? {});
+  const functions = resolver ?? defaultFunctions();
+  const result = withFunctions(functions, () => definition.params.safeParse(input ?? {}));
   if (!result.success) {
     const where = result.error.issues
       .map(
@@ -315,7 +330,7 @@ function createInstance<K extends ToolKind, S extends ParamsSchema>(
   let serialisable = true;
   const replacer = (value: unknown): unknown => {
     if (typeof value !== 'function') return value;
-    const name = functionRegistry.nameOf(value as ToolFunction);
+    const name = functions.nameOf(value as ToolFunction);
     if (name !== undefined) return { fn: name };
     serialisable = false;
     return { fn: `<unregistered ${anonymousId(value as ToolFunction)}>` };
@@ -330,6 +345,7 @@ function createInstance<K extends ToolKind, S extends ParamsSchema>(
     kind: definition.kind,
     params,
     identity: `${definition.name}@${definition.version}${paramsJson}`,
+    paramsJson,
     serialisable,
     sourceInterval: (interval) =>
       spec.sourceInterval ? spec.sourceInterval(interval, params) : interval,
@@ -338,7 +354,7 @@ function createInstance<K extends ToolKind, S extends ParamsSchema>(
       if (!serialisable) {
         throw new ToolParameterError(
           `tool "${definition.name}" has a function parameter that is not registered, so it cannot be saved: ` +
-            `register it with registerFunction(name, fn) and pass { fn: name } or the registered function`,
+            `register it with engine.functions.register(name, fn) (or Engine.create({ functions })) and pass { fn: name } or the registered function`,
           { tool: definition.name },
         );
       }
@@ -437,14 +453,15 @@ export function functionParam<F extends ToolFunction = ToolFunction>(
     ])
     .transform((value, ctx): F => {
       if (typeof value === 'function') return value;
-      if (!functionRegistry.has(value.fn)) {
+      const functions = activeFunctions();
+      if (!functions.has(value.fn)) {
         ctx.addIssue({
           code: 'custom',
-          message: `function "${value.fn}" is not registered (registerFunction("${value.fn}", fn)); registered: ${functionRegistry.names().join(', ') || '(none)'}`,
+          message: `function "${value.fn}" is not registered (engine.functions.register("${value.fn}", fn)); registered: ${functions.names().join(', ') || '(none)'}`,
         });
         return z.NEVER;
       }
-      return functionRegistry.get(value.fn) as F;
+      return functions.get(value.fn) as F;
     })
     .describe(description);
 }

@@ -4,8 +4,8 @@ import type { TimeIntervalJSON } from '../time/time-interval.js';
 import type { TimeInterval } from '../time/time-interval.js';
 import type { DurationLike } from '../time/duration.js';
 import type { PieceRecord, SessionRecord } from '../storage/session-store.js';
-import type { Node } from './node.js';
-import type { Workflow } from './workflow.js';
+import type { Node } from '../kinds/node.js';
+import type { WorkflowGraph } from './graph.js';
 
 /** Options of `workflow.execute` / `workflow.request`. */
 export interface ExecuteOptions {
@@ -27,6 +27,21 @@ export interface ExecuteOptions {
   readonly pieceTimeout?: DurationLike;
   /** Called after each piece is written and recorded (progress bars, logs). */
   readonly onPiece?: (piece: PieceRecord) => void;
+  /**
+   * Called while a piece runs, each time a batch of its output has been written: progress within
+   * long pieces. `documents` counts the piece's documents written so far.
+   */
+  readonly onProgress?: (progress: PieceProgress) => void;
+}
+
+/** Progress within one running piece. */
+export interface PieceProgress {
+  readonly workflow: string;
+  readonly factor: string;
+  readonly plateValue: readonly (readonly [string, string])[];
+  readonly interval: TimeIntervalJSON;
+  /** Documents of the piece written so far. */
+  readonly documents: number;
 }
 
 /** What to purge: one stream of a node, a node, or all the workflow's outputs. */
@@ -65,21 +80,27 @@ export interface PurgeReport {
   readonly downstream: readonly string[];
 }
 
+/** What an executor needs of a workflow: its id and its graph as of now. */
+export interface ExecutableWorkflow {
+  readonly id: string;
+  readonly graph: WorkflowGraph;
+}
+
 /** Runs workflows: implemented by the engine's runner, injected into workflows. */
 export interface WorkflowExecutor {
   execute(
-    workflow: Workflow,
+    workflow: ExecutableWorkflow,
     interval: IntervalSpec,
     options?: ExecuteOptions,
   ): Promise<SessionRecord>;
   request(
-    workflow: Workflow,
+    workflow: ExecutableWorkflow,
     node: Node | string,
     interval: IntervalSpec,
     options?: ExecuteOptions,
   ): Promise<SessionRecord>;
   purge(
-    workflow: Workflow,
+    workflow: ExecutableWorkflow,
     target: PurgeTarget,
     options?: WorkflowPurgeOptions,
   ): Promise<PurgeReport>;

@@ -1,39 +1,39 @@
 import type { ChannelManager } from '../channels/channel-manager.js';
 import { WorkflowDefinitionError } from '../errors.js';
+import type { AggregateFactor, AggregateFactorSpec } from '../kinds/aggregate.js';
+import { aggregateKind } from '../kinds/aggregate.js';
+import type { Factor } from '../kinds/index.js';
+import { factorKindNamed, kindOf } from '../kinds/index.js';
+import type { BuildContext, FactorBase, FactorKind, NodeRef } from '../kinds/kind.js';
+import type { MultiOutputFactor, MultiOutputFactorSpec } from '../kinds/multi-output.js';
+import { multiOutputKind } from '../kinds/multi-output.js';
+import { Node } from '../kinds/node.js';
+import type { PlainFactor, PlainFactorSpec } from '../kinds/plain.js';
+import { plainKind } from '../kinds/plain.js';
+import type { PlateCreationFactor, PlateCreationFactorSpec } from '../kinds/plate-creation.js';
+import { plateCreationKind } from '../kinds/plate-creation.js';
+import type { SelectorFactor, SelectorFactorSpec } from '../kinds/selector.js';
+import { selectorKind } from '../kinds/selector.js';
 import type { PlateManager } from '../plates/plate-manager.js';
-import type { IntervalSpec } from '../time/parse-interval.js';
-import type { DurationLike } from '../time/duration.js';
-import { toDurationMs } from '../time/duration.js';
 import type { SessionRecord } from '../storage/session-store.js';
-import type { ToolInstance, ToolKind } from '../tools/tool.js';
+import { toDurationMs } from '../time/duration.js';
+import type { IntervalSpec } from '../time/parse-interval.js';
 import { isToolInstance } from '../tools/tool.js';
 import type { WorkflowDefinition } from './definition.js';
-import { buildWorkflow, workflowDefinitionOf } from './definition.js';
+import { encodeWorkflow } from './definition.js';
 import type {
+  ExecutableWorkflow,
   ExecuteOptions,
   PurgeReport,
   PurgeTarget,
   WorkflowExecutor,
   WorkflowPurgeOptions,
 } from './execution.js';
-import type {
-  AggregateFactor,
-  Factor,
-  MultiOutputFactor,
-  PlainFactor,
-  PlateCreationFactor,
-  SelectorFactor,
-} from './factor.js';
-import {
-  checkDroppedKey,
-  checkMultiOutputPlates,
-  checkPlainPlates,
-  checkPlateCreationPlates,
-  inputsOf,
-  sinkOf,
-} from './factor.js';
-import { Node } from './node.js';
-import type { ToolLookup } from './tool-lookup.js';
+import { WorkflowGraph } from './graph.js';
+import { loadWorkflow } from './load-workflow.js';
+import type { FunctionResolver } from '../tools/functions.js';
+import type { ToolSource } from '../tools/tool-source.js';
+import type { WorkflowInfo } from './workflow-info.js';
 
 /** What a workflow runs against: the engine's channels and plates, and the runner. */
 export interface WorkflowEnvironment {
@@ -42,88 +42,21 @@ export interface WorkflowEnvironment {
   readonly executor: WorkflowExecutor;
   /** The channel of nodes that do not name one. */
   readonly defaultChannel: string;
-}
-
-/** Descriptive fields of a workflow. */
-export interface WorkflowInfo {
-  readonly name?: string;
-  readonly description?: string;
-  readonly owner?: string;
-  /** Executed by the online engine. */
-  readonly online?: boolean;
-}
-
-/** A node, or its id. */
-export type NodeRef = Node | string;
-
-/** Options every factor takes. */
-export interface FactorOptions {
-  /** Unique id within the workflow; default `<tool>-><sink>`. */
-  readonly id?: string;
-  /** Longest interval one tool call computes, e.g. `'P1D'`. */
-  readonly maxPieceSize?: DurationLike;
-}
-
-/** `workflow.factor(…)`: a plain tool. */
-export interface PlainFactorSpec extends FactorOptions {
-  readonly tool: ToolInstance<'tool'>;
-  readonly sources?: readonly NodeRef[];
-  readonly sink: NodeRef;
-  readonly alignment?: NodeRef;
-}
-
-/** `workflow.multiOutputFactor(…)`: split one source onto a new plate. */
-export interface MultiOutputFactorSpec extends FactorOptions {
-  readonly tool: ToolInstance<'multi-output'>;
-  readonly source?: NodeRef;
-  readonly splitting?: NodeRef;
-  readonly sink: NodeRef;
-}
-
-/** `workflow.aggregateFactor(…)`: aggregate the streams of one meta-data key. */
-export interface AggregateFactorSpec extends FactorOptions {
-  readonly tool: ToolInstance<'aggregate'>;
-  readonly sources: readonly NodeRef[];
-  readonly sink: NodeRef;
-  readonly alignment?: NodeRef;
-  /** The key aggregated away, e.g. `city`; inferred from the plates when omitted. */
-  readonly aggregationMetaKey?: string;
-}
-
-/** `workflow.selectorFactor(…)`: pick some streams of one meta-data key. */
-export interface SelectorFactorSpec extends FactorOptions {
-  readonly tool: ToolInstance<'selector'>;
-  readonly sources: readonly NodeRef[];
-  readonly sink: NodeRef;
-  /** The key selected on; inferred from the plates when omitted. */
-  readonly selectorMetaKey?: string;
-}
-
-/** `workflow.plateCreationFactor(…)`: create plate values from data. */
-export interface PlateCreationFactorSpec extends FactorOptions {
-  readonly tool: ToolInstance<'plate-creation'>;
-  readonly source?: NodeRef;
-  /** The plate to create (or reuse): its values are added under each value of `parentPlate`. */
-  readonly outputPlate: {
-    readonly id: string;
-    readonly metaKey: string;
-    readonly parentPlate?: string;
-    readonly description?: string;
-  };
-  /** Channel for the bookkeeping of scanned intervals; default the environment's default channel. */
-  readonly markerChannel?: string;
+  /** Where `{ fn: name }` tool parameters resolve (the engine's functions; default the built-ins). */
+  readonly functions?: FunctionResolver;
 }
 
 /** Options of {@link Workflow.fromDefinition}. */
 export interface FromDefinitionOptions {
   readonly environment: WorkflowEnvironment;
-  readonly toolResolver: ToolLookup;
+  readonly toolResolver: Pick<ToolSource, 'get'>;
 }
 
 /**
  * A graph of nodes (stream sets on plates) and factors (tools), built with a small typed builder.
  * Passing a tool of the wrong kind to a builder method is a compile error; plate mistakes are a
- * `PlateMismatchError` saying which plates would fit.
+ * `PlateMismatchError` saying which plates would fit. `graph` is the workflow as of now (an
+ * immutable {@link WorkflowGraph}); `execute`, `request` and `purge` hand it to the engine.
  *
  * @example
  * const w = engine.workflow('tutorial5', { owner: 'tutorials' });
@@ -133,7 +66,7 @@ export interface FromDefinitionOptions {
  * w.factor({ tool: apply.create({ func: { fn: 'split_temperatures' } }), sources: [raw], sink: temp });
  * await w.execute('2000-01-01T00:00:00Z/2013-01-01T00:00:00Z');
  */
-export class Workflow {
+export class Workflow implements ExecutableWorkflow {
   readonly id: string;
   readonly name: string;
   readonly description: string;
@@ -143,6 +76,8 @@ export class Workflow {
   readonly #nodes = new Map<string, Node>();
   readonly #factors: Factor[] = [];
   readonly #producers = new Map<string, Factor>();
+  #graph: WorkflowGraph | undefined;
+  readonly #build: BuildContext;
 
   constructor(id: string, info: WorkflowInfo, environment: WorkflowEnvironment) {
     if (typeof id !== 'string' || id.trim() === '') {
@@ -156,15 +91,48 @@ export class Workflow {
     this.owner = info.owner;
     this.online = info.online ?? false;
     this.environment = environment;
+    this.#build = {
+      workflowId: id,
+      node: (ref, role) => this.#resolve(ref, role),
+      factorId: (given, fallback) => this.#factorId(given, fallback),
+      maxPieceSize: (spec) =>
+        spec.maxPieceSize === undefined ? undefined : toDurationMs(spec.maxPieceSize),
+      channel: (channel) => {
+        const id = channel ?? environment.defaultChannel;
+        environment.channels.get(id);
+        return id;
+      },
+      plate: (plateId) => environment.plates.getPlate(plateId),
+      declarePlate: async (declaration) =>
+        await environment.plates.createPlate({
+          id: declaration.id,
+          metaKey: declaration.metaKey,
+          ...(declaration.parentPlate !== undefined ? { parent: declaration.parentPlate } : {}),
+          ...(declaration.description !== undefined
+            ? { description: declaration.description }
+            : {}),
+        }),
+      creatorOf: (plateId) =>
+        this.#factors.find((f) => kindOf(f).createdPlate(f)?.id === plateId)?.id,
+    };
   }
 
   /** Rebuilds a workflow from {@link Workflow.toDefinition} output, validating it with zod. */
   static async fromDefinition(json: unknown, options: FromDefinitionOptions): Promise<Workflow> {
-    return await buildWorkflow(
+    return await loadWorkflow(
       json,
-      options,
+      {
+        plates: options.environment.plates,
+        toolResolver: options.toolResolver,
+        functions: options.environment.functions,
+      },
       (id, info) => new Workflow(id, info, options.environment),
     );
+  }
+
+  /** The workflow's graph as of now (rebuilt after the workflow changes). */
+  get graph(): WorkflowGraph {
+    return (this.#graph ??= new WorkflowGraph(this.id, [...this.#nodes.values()], this.#factors));
   }
 
   /** Declares a node (or returns the existing one with the same channel and plates). */
@@ -172,8 +140,7 @@ export class Workflow {
     id: string,
     options: { readonly channel?: string; readonly plates?: readonly string[] } = {},
   ): Node {
-    const channel = options.channel ?? this.environment.defaultChannel;
-    this.environment.channels.get(channel);
+    const channel = this.#build.channel(options.channel);
     const plates = (options.plates ?? []).map((plateId) =>
       this.environment.plates.getPlate(plateId),
     );
@@ -194,149 +161,49 @@ export class Workflow {
     }
     node.streamId([]); // validates the name as a stream name
     this.#nodes.set(id, node);
+    this.#graph = undefined;
     return node;
   }
 
   /** A plain tool: `sources` (+ `alignment`) → `sink`, for every plate value of the sink. */
   factor(spec: PlainFactorSpec): PlainFactor {
-    this.#checkTool(spec.tool, 'tool', 'factor');
-    const sink = this.#resolve(spec.sink, 'sink');
-    const sources = (spec.sources ?? []).map((s, i) => this.#resolve(s, `sources[${i}]`));
-    const alignment =
-      spec.alignment === undefined ? undefined : this.#resolve(spec.alignment, 'alignment');
-    const id = this.#factorId(spec.id, `${spec.tool.name}->${sink.id}`);
-    checkPlainPlates(id, sources, sink);
-    if (alignment) checkPlainPlates(id, [alignment], sink, 'alignment');
-    return this.#add({
-      kind: 'tool',
-      id,
-      tool: spec.tool,
-      sources,
-      sink,
-      alignment,
-      maxPieceSize: this.#piece(spec),
-    });
+    return this.#addNow(plainKind, spec);
   }
 
   /** A multi-output tool: `source` → one sink per value of the sink's new plate. */
   multiOutputFactor(spec: MultiOutputFactorSpec): MultiOutputFactor {
-    this.#checkTool(spec.tool, 'multi-output', 'multiOutputFactor');
-    const sink = this.#resolve(spec.sink, 'sink');
-    const source = spec.source === undefined ? undefined : this.#resolve(spec.source, 'source');
-    const splitting =
-      spec.splitting === undefined ? undefined : this.#resolve(spec.splitting, 'splitting');
-    const id = this.#factorId(spec.id, `${spec.tool.name}->${sink.id}`);
-    const outputPlate = checkMultiOutputPlates(id, source, splitting, sink);
-    return this.#add({
-      kind: 'multi-output',
-      id,
-      tool: spec.tool,
-      source,
-      splitting,
-      sink,
-      outputPlate,
-      maxPieceSize: this.#piece(spec),
-    });
+    return this.#addNow(multiOutputKind, spec);
   }
 
   /** An aggregate tool: the streams of one meta-data key → `sink` on the parent plates. */
   aggregateFactor(spec: AggregateFactorSpec): AggregateFactor {
-    this.#checkTool(spec.tool, 'aggregate', 'aggregateFactor');
-    const sink = this.#resolve(spec.sink, 'sink');
-    const sources = spec.sources.map((s, i) => this.#resolve(s, `sources[${i}]`));
-    const alignment =
-      spec.alignment === undefined ? undefined : this.#resolve(spec.alignment, 'alignment');
-    const id = this.#factorId(spec.id, `${spec.tool.name}->${sink.id}`);
-    const aggregationMetaKey = checkDroppedKey(
-      id,
-      'aggregate',
-      sources,
-      sink,
-      spec.aggregationMetaKey,
-    );
-    if (alignment) checkPlainPlates(id, [alignment], sink, 'alignment');
-    return this.#add({
-      kind: 'aggregate',
-      id,
-      tool: spec.tool,
-      sources,
-      sink,
-      alignment,
-      aggregationMetaKey,
-      maxPieceSize: this.#piece(spec),
-    });
+    return this.#addNow(aggregateKind, spec);
   }
 
   /** A selector tool: some streams of one meta-data key → `sink` without that key. */
   selectorFactor(spec: SelectorFactorSpec): SelectorFactor {
-    this.#checkTool(spec.tool, 'selector', 'selectorFactor');
-    const sink = this.#resolve(spec.sink, 'sink');
-    const sources = spec.sources.map((s, i) => this.#resolve(s, `sources[${i}]`));
-    const id = this.#factorId(spec.id, `${spec.tool.name}->${sink.id}`);
-    const selectorMetaKey = checkDroppedKey(id, 'selector', sources, sink, spec.selectorMetaKey);
-    return this.#add({
-      kind: 'selector',
-      id,
-      tool: spec.tool,
-      sources,
-      sink,
-      selectorMetaKey,
-      maxPieceSize: this.#piece(spec),
-    });
+    return this.#addNow(selectorKind, spec);
   }
 
   /**
    * A plate-creation tool: adds values of `outputPlate.metaKey` to the meta-data tree under each
-   * value of `outputPlate.parentPlate`. The plate is created now (empty) so nodes can be declared
-   * on it; its values appear when the factor runs.
+   * value of `outputPlate.parentPlate`. The plate is declared now (created empty when missing) so
+   * nodes can be declared on it; its values appear when the factor runs.
    */
   async plateCreationFactor(spec: PlateCreationFactorSpec): Promise<PlateCreationFactor> {
-    this.#checkTool(spec.tool, 'plate-creation', 'plateCreationFactor');
-    const source = spec.source === undefined ? undefined : this.#resolve(spec.source, 'source');
-    const id = this.#factorId(spec.id, `${spec.tool.name}->plate:${spec.outputPlate.id}`);
-    const clash = this.#factors.find(
-      (f) => f.kind === 'plate-creation' && f.outputPlate.id === spec.outputPlate.id,
-    );
-    if (clash) {
-      throw new WorkflowDefinitionError(
-        `plate "${spec.outputPlate.id}" is already created by factor "${clash.id}": one factor per output plate`,
-        { workflow: this.id, factor: id },
-      );
-    }
-    const markerChannel = spec.markerChannel ?? this.environment.defaultChannel;
-    this.environment.channels.get(markerChannel);
-    const outputPlate = await this.environment.plates.createPlate({
-      id: spec.outputPlate.id,
-      metaKey: spec.outputPlate.metaKey,
-      ...(spec.outputPlate.parentPlate !== undefined
-        ? { parent: spec.outputPlate.parentPlate }
-        : {}),
-      ...(spec.outputPlate.description !== undefined
-        ? { description: spec.outputPlate.description }
-        : {}),
-    });
-    checkPlateCreationPlates(id, source, outputPlate);
-    return this.#add({
-      kind: 'plate-creation',
-      id,
-      tool: spec.tool,
-      source,
-      outputPlate,
-      markerChannel,
-      maxPieceSize: this.#piece(spec),
-    });
+    return await this.addFactor(plateCreationKind, spec);
+  }
+
+  /** Adds a factor of any kind from its builder spec (what definitions are rebuilt with). */
+  async addFactor<F extends FactorBase, S, D>(kind: FactorKind<F, S, D>, spec: S): Promise<F> {
+    this.#checkTool((spec as { readonly tool?: unknown }).tool, kind);
+    const prepared = kind.prepare ? await kind.prepare(spec, this.#build) : spec;
+    return this.#add(kind.create(prepared, this.#build));
   }
 
   /** The node with that id; `WorkflowDefinitionError` listing the known ids otherwise. */
   getNode(id: string): Node {
-    const node = this.#nodes.get(id);
-    if (!node) {
-      throw new WorkflowDefinitionError(
-        `node "${id}" not found in workflow "${this.id}"; known nodes: ${[...this.#nodes.keys()].join(', ') || '(none)'}`,
-        { workflow: this.id, node: id },
-      );
-    }
-    return node;
+    return this.graph.getNode(id);
   }
 
   get nodes(): readonly Node[] {
@@ -349,14 +216,7 @@ export class Workflow {
   }
 
   getFactor(id: string): Factor {
-    const factor = this.#factors.find((f) => f.id === id);
-    if (!factor) {
-      throw new WorkflowDefinitionError(
-        `factor "${id}" not found in workflow "${this.id}"; known factors: ${this.#factors.map((f) => f.id).join(', ') || '(none)'}`,
-        { workflow: this.id, factor: id },
-      );
-    }
-    return factor;
+    return this.graph.getFactor(id);
   }
 
   /** The factor that computes a node, if any (nodes without one are read as they are). */
@@ -366,23 +226,7 @@ export class Workflow {
 
   /** The factors a factor must wait for: producers of its inputs and creators of its plates. */
   dependenciesOf(factor: Factor): Factor[] {
-    const deps = new Set<Factor>();
-    for (const input of inputsOf(factor)) {
-      const producer = this.#producers.get(input.id);
-      if (producer) deps.add(producer);
-    }
-    const plates = [
-      ...inputsOf(factor).flatMap((n) => n.plates),
-      ...(sinkOf(factor)?.plates ?? []),
-      ...(factor.kind === 'plate-creation' && factor.outputPlate.parent
-        ? [factor.outputPlate.parent]
-        : []),
-    ];
-    for (const creator of this.#factors) {
-      if (creator.kind !== 'plate-creation' || creator === factor) continue;
-      if (plates.some((plate) => plate.isDescendantOf(creator.outputPlate))) deps.add(creator);
-    }
-    return [...deps];
+    return [...this.graph.dependenciesOf(factor)];
   }
 
   /**
@@ -390,43 +234,12 @@ export class Workflow {
    * reverse definition order.
    */
   topologicalOrder(): Factor[] {
-    const order: Factor[] = [];
-    const state = new Map<Factor, 'visiting' | 'done'>();
-    const visit = (factor: Factor, path: Factor[]): void => {
-      const seen = state.get(factor);
-      if (seen === 'done') return;
-      if (seen === 'visiting') {
-        const cycle = [...path.slice(path.indexOf(factor)), factor].map((f) => f.id).join(' -> ');
-        throw new WorkflowDefinitionError(`workflow "${this.id}" has a cycle: ${cycle}`, {
-          workflow: this.id,
-        });
-      }
-      state.set(factor, 'visiting');
-      for (const dep of this.dependenciesOf(factor)) visit(dep, [...path, factor]);
-      state.set(factor, 'done');
-      order.push(factor);
-    };
-    for (const factor of this.#factors) visit(factor, []);
-    return order;
+    return [...this.graph.order];
   }
 
   /** Nodes computed (directly or not) from `node`. */
   downstreamOf(node: NodeRef): Node[] {
-    const start = typeof node === 'string' ? this.getNode(node) : node;
-    const found = new Map<string, Node>();
-    const queue = [start];
-    while (queue.length) {
-      const current = queue.shift()!;
-      for (const factor of this.#factors) {
-        const sink = sinkOf(factor);
-        if (!sink || found.has(sink.id)) continue;
-        if (inputsOf(factor).some((input) => input.id === current.id)) {
-          found.set(sink.id, sink);
-          queue.push(sink);
-        }
-      }
-    }
-    return [...found.values()];
+    return this.graph.downstreamOf(node);
   }
 
   /**
@@ -454,32 +267,41 @@ export class Workflow {
 
   /** Plain JSON: nodes, the plates they use, factors with tool name, version and parameters. */
   toDefinition(): WorkflowDefinition {
-    return workflowDefinitionOf(this);
+    return encodeWorkflow(this);
   }
 
-  #checkTool(tool: unknown, kind: ToolKind, method: string): void {
+  #addNow<F extends FactorBase, S extends { readonly tool: unknown }, D>(
+    kind: FactorKind<F, S, D>,
+    spec: S,
+  ): F {
+    this.#checkTool(spec.tool, kind);
+    return this.#add(kind.create(spec, this.#build));
+  }
+
+  #checkTool(tool: unknown, kind: { readonly name: string; readonly builderMethod: string }): void {
     if (!isToolInstance(tool)) {
       throw new WorkflowDefinitionError(
-        `workflow "${this.id}": ${method} needs a tool instance (definition.create(params)), got ${typeof tool}`,
+        `workflow "${this.id}": ${kind.builderMethod} needs a tool instance (definition.create(params)), got ${typeof tool}`,
       );
     }
-    if (tool.kind !== kind) {
-      const methods: Record<ToolKind, string> = {
-        tool: 'factor',
-        'multi-output': 'multiOutputFactor',
-        aggregate: 'aggregateFactor',
-        selector: 'selectorFactor',
-        'plate-creation': 'plateCreationFactor',
-      };
+    if (tool.kind !== kind.name) {
+      const method = factorKindNamed(tool.kind)?.builderMethod ?? `a ${tool.kind} factor`;
       throw new WorkflowDefinitionError(
-        `workflow "${this.id}": tool "${tool.name}" is a ${tool.kind} tool, so use ${methods[tool.kind]} instead of ${method}`,
+        `workflow "${this.id}": tool "${tool.name}" is a ${tool.kind} tool, so use ${method} instead of ${kind.builderMethod}`,
         { workflow: this.id, tool: tool.name },
       );
     }
   }
 
   #resolve(ref: NodeRef, role: string): Node {
-    if (typeof ref === 'string') return this.getNode(ref);
+    if (typeof ref === 'string') {
+      const node = this.#nodes.get(ref);
+      if (node) return node;
+      throw new WorkflowDefinitionError(
+        `node "${ref}" not found in workflow "${this.id}"; known nodes: ${[...this.#nodes.keys()].join(', ') || '(none)'}`,
+        { workflow: this.id, node: ref },
+      );
+    }
     if (!(ref instanceof Node) || this.#nodes.get(ref.id) !== ref) {
       throw new WorkflowDefinitionError(
         `workflow "${this.id}": ${role} node "${String((ref as { id?: unknown }).id)}" belongs to another workflow; declare it here with workflow.node()`,
@@ -494,21 +316,16 @@ export class Workflow {
     if (this.#factors.some((f) => f.id === id)) {
       throw new WorkflowDefinitionError(
         `factor "${id}" already exists in workflow "${this.id}": give it another id`,
-        {
-          workflow: this.id,
-          factor: id,
-        },
+        { workflow: this.id, factor: id },
       );
     }
     return id;
   }
 
-  #piece(spec: FactorOptions): number | undefined {
-    return spec.maxPieceSize === undefined ? undefined : toDurationMs(spec.maxPieceSize);
-  }
-
-  #add<F extends Factor>(factor: F): F {
-    const sink = sinkOf(factor);
+  #add<F extends FactorBase>(created: F): F {
+    const factor = created as unknown as Factor;
+    const kind = kindOf(factor);
+    const sink = kind.sink(factor);
     if (sink) {
       const producer = this.#producers.get(sink.id);
       if (producer) {
@@ -518,7 +335,7 @@ export class Workflow {
         );
       }
       // A sink that is already upstream of an input would close a cycle.
-      const inputs = inputsOf(factor);
+      const inputs = kind.inputs(factor);
       if (inputs.some((input) => input.id === sink.id || this.#isUpstream(sink.id, input.id))) {
         throw new WorkflowDefinitionError(
           `factor "${factor.id}" would make a cycle: its sink "${sink.id}" is computed from one of its inputs`,
@@ -528,7 +345,8 @@ export class Workflow {
       this.#producers.set(sink.id, factor);
     }
     this.#factors.push(factor);
-    return factor;
+    this.#graph = undefined;
+    return created;
   }
 
   /** True when `nodeId` is (transitively) an input of the factor producing `of`. */
@@ -541,7 +359,7 @@ export class Workflow {
       seen.add(current);
       const producer = this.#producers.get(current);
       if (!producer) continue;
-      for (const input of inputsOf(producer)) {
+      for (const input of kindOf(producer).inputs(producer)) {
         if (input.id === nodeId) return true;
         stack.push(input.id);
       }

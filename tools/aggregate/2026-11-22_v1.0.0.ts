@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { defineTool, functionParam } from '../../src/index.js';
-import type { StreamInstance } from '../../src/index.js';
-import { mergeByTimestamp, throwIfAborted } from '../../src/tools/structural-support.js';
-import { OUTPUT_BATCH_SIZE } from '../../src/tools/tool.js';
+import { defineTool, functionParam, OUTPUT_BATCH_SIZE } from 'hyperstream-ts';
+import type { StreamInstance } from 'hyperstream-ts';
+import { mergeByTimestamp, throwIfAborted } from 'hyperstream-ts/toolkit';
 
 export default defineTool({
   name: 'aggregate',

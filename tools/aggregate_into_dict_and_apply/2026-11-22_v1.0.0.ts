@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineTool, functionParam } from '../../src/index.js';
-import { mergeByTimestamp, throwIfAborted } from '../../src/tools/structural-support.js';
+import { defineTool, functionParam } from 'hyperstream-ts';
+import { mergeByTimestamp, throwIfAborted } from 'hyperstream-ts/toolkit';
 
 export default defineTool({
   name: 'aggregate_into_dict_and_apply',

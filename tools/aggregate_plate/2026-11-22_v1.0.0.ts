@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ToolExecutionError, defineTool, formatTimestamp } from '../../src/index.js';
-import { isRecord, mergeByTimestamp, throwIfAborted } from '../../src/tools/structural-support.js';
+import { ToolExecutionError, defineTool, formatTimestamp } from 'hyperstream-ts';
+import { isRecord, mergeByTimestamp, throwIfAborted } from 'hyperstream-ts/toolkit';
 
 /** The value with the aggregated plate value added under `key` (non-dict values are wrapped). */
 function tagged(value: unknown, key: string, plateValue: string): Record<string, unknown> {

@@ -1,7 +1,11 @@
 import { z } from 'zod';
-import { defineTool } from '../../src/index.js';
-import { clampedInterval, durationParam, requireSources } from '../../src/tools/builtin-support.js';
-import { throwIfAborted } from '../../src/tools/structural-support.js';
+import { defineTool } from 'hyperstream-ts';
+import {
+  clampedInterval,
+  durationParam,
+  requireSources,
+  throwIfAborted,
+} from 'hyperstream-ts/toolkit';
 
 export default defineTool({
   name: 'aligning_window',

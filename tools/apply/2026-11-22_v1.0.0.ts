@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { defineTool, functionParam } from '../../src/index.js';
-import { requireSources } from '../../src/tools/builtin-support.js';
-import { throwIfAborted } from '../../src/tools/structural-support.js';
+import { defineTool, functionParam } from 'hyperstream-ts';
+import { requireSources, throwIfAborted } from 'hyperstream-ts/toolkit';
 
 type ApplyFunction = (...args: never[]) => unknown;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ToolExecutionError, defineTool } from '../../src/index.js';
-import { describeValue, isRecord, requireSource } from '../../src/tools/structural-support.js';
+import { ToolExecutionError, defineTool } from 'hyperstream-ts';
+import { describeValue, isRecord, requireSource } from 'hyperstream-ts/toolkit';
 
 const TOOL = 'asset_plate_generator';
 

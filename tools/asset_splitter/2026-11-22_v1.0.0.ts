@@ -1,11 +1,6 @@
 import { z } from 'zod';
-import { ToolExecutionError, defineTool, formatTimestamp } from '../../src/index.js';
-import {
-  describeValue,
-  instancesOf,
-  isRecord,
-  requireSource,
-} from '../../src/tools/structural-support.js';
+import { ToolExecutionError, defineTool, formatTimestamp } from 'hyperstream-ts';
+import { describeValue, instancesOf, isRecord, requireSource } from 'hyperstream-ts/toolkit';
 
 export default defineTool({
   name: 'asset_splitter',

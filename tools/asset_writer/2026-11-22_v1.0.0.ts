@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineTool } from '../../src/index.js';
-import { requireSources } from '../../src/tools/builtin-support.js';
+import { defineTool } from 'hyperstream-ts';
+import { requireSources } from 'hyperstream-ts/toolkit';
 
 export default defineTool({
   name: 'asset_writer',

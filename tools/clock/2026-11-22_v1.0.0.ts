@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { MIN_DATE, defineTool } from '../../src/index.js';
+import { defineTool, MIN_DATE } from 'hyperstream-ts';
 import {
   durationParam,
   firstTickAfter,
   requireSources,
+  throwIfAborted,
   timeParam,
-} from '../../src/tools/builtin-support.js';
-import { throwIfAborted } from '../../src/tools/structural-support.js';
+} from 'hyperstream-ts/toolkit';
 
 export default defineTool({
   name: 'clock',

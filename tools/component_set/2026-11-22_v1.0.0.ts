@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { defineTool } from '../../src/index.js';
-import { requireSources } from '../../src/tools/builtin-support.js';
-import { throwIfAborted } from '../../src/tools/structural-support.js';
+import { defineTool } from 'hyperstream-ts';
+import { requireSources, throwIfAborted } from 'hyperstream-ts/toolkit';
 
 export default defineTool({
   name: 'component_set',

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import type { TaggedInstance } from '../../src/index.js';
-import { ToolExecutionError, defineTool } from '../../src/index.js';
-import { csvOptionFields, readCsvInstances } from '../../src/tools/csv.js';
-import { throwIfAborted } from '../../src/tools/structural-support.js';
+import type { TaggedInstance } from 'hyperstream-ts';
+import { defineTool, ToolExecutionError } from 'hyperstream-ts';
+import { csvOptionFields, readCsvInstances, throwIfAborted } from 'hyperstream-ts/toolkit';
 
 export default defineTool({
   name: 'csv_multi_reader',

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { ToolExecutionError, defineTool } from '../../src/index.js';
-import { csvOptionFields, readCsvInstances } from '../../src/tools/csv.js';
-import { throwIfAborted } from '../../src/tools/structural-support.js';
+import { defineTool, ToolExecutionError } from 'hyperstream-ts';
+import { csvOptionFields, readCsvInstances, throwIfAborted } from 'hyperstream-ts/toolkit';
 
 export default defineTool({
   name: 'csv_reader',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { defineTool, functionParam } from '../../src/index.js';
-import type { Draw } from '../../src/tools/random.js';
-import { alignedSamples, seedParam } from '../../src/tools/random.js';
+import { defineTool, functionParam } from 'hyperstream-ts';
+import type { Draw } from 'hyperstream-ts/toolkit';
+import { alignedSamples, seedParam } from 'hyperstream-ts/toolkit';
 
 export default defineTool({
   name: 'custom',

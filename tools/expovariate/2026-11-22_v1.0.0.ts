@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineTool } from '../../src/index.js';
-import { alignedSamples, expovariate, seedParam } from '../../src/tools/random.js';
+import { defineTool } from 'hyperstream-ts';
+import { alignedSamples, expovariate, seedParam } from 'hyperstream-ts/toolkit';
 
 export default defineTool({
   name: 'expovariate',

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { defineTool } from '../../src/index.js';
-import { listValue, numberList, requireSources } from '../../src/tools/builtin-support.js';
-import { throwIfAborted } from '../../src/tools/structural-support.js';
+import { defineTool } from 'hyperstream-ts';
+import { listValue, numberList, requireSources, throwIfAborted } from 'hyperstream-ts/toolkit';
 
 /** Index of the bin of `x` for ascending `breaks`: bin i holds [breaks[i−1], breaks[i]). */
 function binOf(breaks: readonly number[], x: number): number {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ToolExecutionError, defineTool } from '../../src/index.js';
-import { mergeByTimestamp, throwIfAborted } from '../../src/tools/structural-support.js';
+import { ToolExecutionError, defineTool } from 'hyperstream-ts';
+import { mergeByTimestamp, throwIfAborted } from 'hyperstream-ts/toolkit';
 
 export default defineTool({
   name: 'index_of',

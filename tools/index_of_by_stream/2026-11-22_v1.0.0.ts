@@ -5,12 +5,8 @@ import {
   ToolExecutionError,
   defineTool,
   formatTimestamp,
-} from '../../src/index.js';
-import {
-  describeValue,
-  mergeByTimestamp,
-  throwIfAborted,
-} from '../../src/tools/structural-support.js';
+} from 'hyperstream-ts';
+import { describeValue, mergeByTimestamp, throwIfAborted } from 'hyperstream-ts/toolkit';
 
 const TOOL = 'index_of_by_stream';
 

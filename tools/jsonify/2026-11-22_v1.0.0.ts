@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import { defineTool, formatTimestamp } from '../../src/index.js';
-import { canonicalJson } from '../../src/internal/canonical-json.js';
-import { requireSources } from '../../src/tools/builtin-support.js';
-import { throwIfAborted } from '../../src/tools/structural-support.js';
+import { defineTool, formatTimestamp } from 'hyperstream-ts';
+import { canonicalJson, requireSources, throwIfAborted } from 'hyperstream-ts/toolkit';
 
 export default defineTool({
   name: 'jsonify',

@@ -1,12 +1,7 @@
 import { z } from 'zod';
-import type { NewPlateValue, StreamInstance } from '../../src/index.js';
-import { ToolExecutionError, defineTool, functionParam } from '../../src/index.js';
-import {
-  describeValue,
-  instancesOf,
-  isRecord,
-  requireSource,
-} from '../../src/tools/structural-support.js';
+import type { NewPlateValue, StreamInstance } from 'hyperstream-ts';
+import { ToolExecutionError, defineTool, functionParam } from 'hyperstream-ts';
+import { describeValue, instancesOf, isRecord, requireSource } from 'hyperstream-ts/toolkit';
 
 const TOOL = 'meta_instance';
 

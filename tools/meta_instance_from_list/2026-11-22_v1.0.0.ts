@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTool } from '../../src/index.js';
+import { defineTool } from 'hyperstream-ts';
 
 const entry = z.union([
   z.string().min(1),

@@ -1,8 +1,11 @@
 import { z } from 'zod';
-import { defineTool } from '../../src/index.js';
-import { percentileOfSorted } from '../../src/tools/builtin-functions.js';
-import { numberList, requireSources } from '../../src/tools/builtin-support.js';
-import { throwIfAborted } from '../../src/tools/structural-support.js';
+import { defineTool } from 'hyperstream-ts';
+import {
+  numberList,
+  percentileOfSorted,
+  requireSources,
+  throwIfAborted,
+} from 'hyperstream-ts/toolkit';
 
 export default defineTool({
   name: 'percentiles_from_list',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineTool } from '../../src/index.js';
-import { alignedSamples, seedParam } from '../../src/tools/random.js';
+import { defineTool } from 'hyperstream-ts';
+import { alignedSamples, seedParam } from 'hyperstream-ts/toolkit';
 
 export default defineTool({
   name: 'random',

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { defineTool, functionParam } from '../../src/index.js';
-import { listValue, requireSources } from '../../src/tools/builtin-support.js';
-import { isRecord, throwIfAborted } from '../../src/tools/structural-support.js';
+import { defineTool, functionParam } from 'hyperstream-ts';
+import { isRecord, listValue, requireSources, throwIfAborted } from 'hyperstream-ts/toolkit';
 
 type KeyFunction = (...args: never[]) => unknown;
 

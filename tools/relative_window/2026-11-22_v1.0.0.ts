@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { InvalidArgumentError, defineTool } from '../../src/index.js';
+import { defineTool, InvalidArgumentError } from 'hyperstream-ts';
 import {
-  WindowBuffer,
   clampedInterval,
   durationParam,
   requireSources,
-} from '../../src/tools/builtin-support.js';
-import { throwIfAborted } from '../../src/tools/structural-support.js';
+  throwIfAborted,
+  WindowBuffer,
+} from 'hyperstream-ts/toolkit';
 
 export default defineTool({
   name: 'relative_window',

@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import type { StreamInstance } from '../../src/index.js';
-import { MIN_DATE, TimeInterval, defineTool } from '../../src/index.js';
+import type { StreamInstance } from 'hyperstream-ts';
+import { defineTool, MIN_DATE, TimeInterval } from 'hyperstream-ts';
 import {
   clampedInterval,
   durationParam,
   firstTickAfter,
   requireSources,
+  throwIfAborted,
   timeParam,
-} from '../../src/tools/builtin-support.js';
-import { throwIfAborted } from '../../src/tools/structural-support.js';
+} from 'hyperstream-ts/toolkit';
 
 export default defineTool({
   name: 'resample',

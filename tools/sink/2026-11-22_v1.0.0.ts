@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTool } from '../../src/index.js';
+import { defineTool } from 'hyperstream-ts';
 
 export default defineTool({
   name: 'sink',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineTool, functionParam } from '../../src/index.js';
-import { windowContents } from '../../src/tools/builtin-support.js';
+import { defineTool, functionParam } from 'hyperstream-ts';
+import { windowContents } from 'hyperstream-ts/toolkit';
 
 type WindowFunction = (...args: never[]) => unknown;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineTool } from '../../src/index.js';
-import { windowContents } from '../../src/tools/builtin-support.js';
+import { defineTool } from 'hyperstream-ts';
+import { windowContents } from 'hyperstream-ts/toolkit';
 
 export default defineTool({
   name: 'sliding_listify',

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { defineTool } from '../../src/index.js';
-import { clampedInterval, requireSources, toWindow } from '../../src/tools/builtin-support.js';
-import { throwIfAborted } from '../../src/tools/structural-support.js';
+import { defineTool } from 'hyperstream-ts';
+import { clampedInterval, requireSources, throwIfAborted, toWindow } from 'hyperstream-ts/toolkit';
 
 export default defineTool({
   name: 'sliding_sink',

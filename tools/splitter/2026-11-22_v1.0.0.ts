@@ -1,11 +1,6 @@
 import { z } from 'zod';
-import { ToolExecutionError, defineTool } from '../../src/index.js';
-import {
-  mappingLookup,
-  requireSource,
-  splitByElement,
-  splitDicts,
-} from '../../src/tools/structural-support.js';
+import { ToolExecutionError, defineTool } from 'hyperstream-ts';
+import { mappingLookup, requireSource, splitByElement, splitDicts } from 'hyperstream-ts/toolkit';
 
 export default defineTool({
   name: 'splitter',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ToolExecutionError, defineTool } from '../../src/index.js';
+import { ToolExecutionError, defineTool } from 'hyperstream-ts';
 import {
   describeValue,
   isRecord,
@@ -8,7 +8,7 @@ import {
   splitByElement,
   splitDicts,
   splitEntries,
-} from '../../src/tools/structural-support.js';
+} from 'hyperstream-ts/toolkit';
 
 /** The mapping in a splitting document: a dict (key → plate value) or a list of plate values. */
 function toMapping(document: unknown, keysOnly: boolean): Map<string, string> {

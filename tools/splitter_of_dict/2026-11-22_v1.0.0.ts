@@ -1,11 +1,6 @@
 import { z } from 'zod';
-import { defineTool } from '../../src/index.js';
-import {
-  mappingLookup,
-  requireSource,
-  splitDicts,
-  splitEntries,
-} from '../../src/tools/structural-support.js';
+import { defineTool } from 'hyperstream-ts';
+import { mappingLookup, requireSource, splitDicts, splitEntries } from 'hyperstream-ts/toolkit';
 
 export default defineTool({
   name: 'splitter_of_dict',

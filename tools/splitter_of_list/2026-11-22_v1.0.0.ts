@@ -1,11 +1,7 @@
 import { z } from 'zod';
-import type { TaggedInstance } from '../../src/index.js';
-import { ToolExecutionError, defineTool, formatTimestamp } from '../../src/index.js';
-import {
-  describeValue,
-  requireSource,
-  throwIfAborted,
-} from '../../src/tools/structural-support.js';
+import type { TaggedInstance } from 'hyperstream-ts';
+import { ToolExecutionError, defineTool, formatTimestamp } from 'hyperstream-ts';
+import { describeValue, requireSource, throwIfAborted } from 'hyperstream-ts/toolkit';
 
 export default defineTool({
   name: 'splitter_of_list',

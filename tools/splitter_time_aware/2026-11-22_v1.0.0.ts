@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { defineTool } from '../../src/index.js';
+import { defineTool } from 'hyperstream-ts';
 import {
   tagByIntervals,
   intervalMapping,
   intervalParam,
   requireSource,
-} from '../../src/tools/structural-support.js';
+} from 'hyperstream-ts/toolkit';
 
 export default defineTool({
   name: 'splitter_time_aware',

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { ToolExecutionError, defineTool, formatTimestamp } from '../../src/index.js';
+import { ToolExecutionError, defineTool, formatTimestamp } from 'hyperstream-ts';
 import {
   describeValue,
   isRecord,
   mappingLookup,
   requireSource,
   splitDicts,
-} from '../../src/tools/structural-support.js';
+} from 'hyperstream-ts/toolkit';
 
 export default defineTool({
   name: 'splitter_with_unlist',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineTool, functionParam } from '../../src/index.js';
-import { instancesOf, requireSource } from '../../src/tools/structural-support.js';
+import { defineTool, functionParam } from 'hyperstream-ts';
+import { instancesOf, requireSource } from 'hyperstream-ts/toolkit';
 
 export default defineTool({
   name: 'stream_broadcaster',

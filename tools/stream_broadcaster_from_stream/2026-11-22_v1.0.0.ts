@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import type { StreamInstance } from '../../src/index.js';
-import { ToolExecutionError, defineTool, functionParam } from '../../src/index.js';
+import type { StreamInstance } from 'hyperstream-ts';
+import { ToolExecutionError, defineTool, functionParam } from 'hyperstream-ts';
 import {
   describeValue,
   instancesOf,
   isRecord,
   latestSplittingValue,
   requireSource,
-} from '../../src/tools/structural-support.js';
+} from 'hyperstream-ts/toolkit';
 
 type Summary = (
   instances: AsyncIterable<StreamInstance>,

@@ -1,16 +1,15 @@
 import { z } from 'zod';
-import type { StreamInstance } from '../../src/index.js';
-import { defineTool } from '../../src/index.js';
-import { percentileOfSorted } from '../../src/tools/builtin-functions.js';
+import type { StreamInstance } from 'hyperstream-ts';
+import { defineTool, OUTPUT_BATCH_SIZE } from 'hyperstream-ts';
 import {
   clampedInterval,
   durationParam,
   firstTickAfter,
+  percentileOfSorted,
   requireSources,
+  throwIfAborted,
   timeParam,
-} from '../../src/tools/builtin-support.js';
-import { throwIfAborted } from '../../src/tools/structural-support.js';
-import { OUTPUT_BATCH_SIZE } from '../../src/tools/tool.js';
+} from 'hyperstream-ts/toolkit';
 
 const STATISTICS = ['count', 'sum', 'mean', 'min', 'max', 'variance', 'stddev', 'median'] as const;
 type Statistic = (typeof STATISTICS)[number];

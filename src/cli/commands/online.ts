@@ -3,7 +3,7 @@ import { loadConfig } from '../../config/load-config.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { OnlineStatus, Sleeper } from '../../online/online-engine.js';
 import { OnlineEngine, realSleeper, virtualSleeper } from '../../online/online-engine.js';
-import { onlineWorkflowsFromConfig } from '../../online/from-config.js';
+import { onlineWorkflowsFromConfig } from '../../config/online-from-config.js';
 import type { ServicePaths, ServiceStatus } from '../../online/service.js';
 import {
   acquireLock,

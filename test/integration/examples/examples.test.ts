@@ -22,10 +22,10 @@ describe('examples', () => {
 
   it('quickstart computes only what is missing and nothing the second time', async () => {
     const { stdout } = await run(tsx, ['examples/quickstart.ts'], { cwd: root });
-    expect(stdout).toContain('first run: 3 pieces');
-    // The window's one-year lookback was pulled upstream.
+    expect(stdout).toContain('first run: 2 pieces');
+    // The window's one-year lookback is planned into the upstream piece.
     expect(stdout).toContain(
-      'csv_reader->sea_ice over (1994-01-01T00:00:00.000Z, 1995-01-01T00:00:00.000Z]: 12 documents',
+      'csv_reader->sea_ice over (1994-01-01T00:00:00.000Z, 2000-01-01T00:00:00.000Z]: 72 documents',
     );
     expect(stdout).toContain('wider run: 2 pieces');
     expect(stdout).toContain('same run again: 0 pieces');

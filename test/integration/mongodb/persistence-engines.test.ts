@@ -1,7 +1,7 @@
 // Two engines with separate MongoClients on one database, as two processes would be: each sees
 // the other's meta-data tree, plates, workflows and sessions, and neither recomputes the other's work.
 import { describe, expect, it } from 'vitest';
-import { ToolChannel } from '../../../src/channels/tool-channel.js';
+import { ToolChannel } from '../../../src/tools/tool-channel.js';
 import { Engine } from '../../../src/engine/engine.js';
 import { createMongoEngineOptions } from '../../../src/mongodb.js';
 import { StreamId } from '../../../src/streams/stream-id.js';

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ToolChannel } from '../../../src/channels/tool-channel.js';
+import { ToolChannel } from '../../../src/tools/tool-channel.js';
 import { Engine } from '../../../src/engine/engine.js';
 import { createMongoEngineOptions } from '../../../src/mongodb.js';
 import { StreamId } from '../../../src/streams/stream-id.js';
@@ -52,9 +52,8 @@ describe('process restart with stored workflows', () => {
     expect(first.status).toBe('completed');
     expect(describePieces(first.pieces)).toEqual([
       'aggregate->total - (0, 6]',
-      // The 2-hour windows read ticks from 2 hours before the interval.
-      'clock->ticks - (-2, 0]',
-      'clock->ticks - (0, 6]',
+      // The 2-hour windows read ticks from 2 hours before the interval: planned into one piece.
+      'clock->ticks - (-2, 6]',
       'window_aggregate->per_house house=1 (0, 6]',
       'window_aggregate->per_house house=2 (0, 6]',
       'window_aggregate->per_house house=3 (0, 6]',

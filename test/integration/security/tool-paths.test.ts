@@ -6,7 +6,7 @@ import { basename, dirname, join, relative } from 'node:path';
 import fc from 'fast-check';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ToolChannel } from '../../../src/channels/tool-channel.js';
+import { ToolChannel } from '../../../src/tools/tool-channel.js';
 import {
   ChannelNotFoundError,
   InvalidArgumentError,

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ToolChannel } from '../../../src/channels/tool-channel.js';
+import { ToolChannel } from '../../../src/tools/tool-channel.js';
 import { isToolDefinition } from '../../../src/index.js';
 import type { ToolInstance } from '../../../src/index.js';
 import { SINK, interval, runTool, source } from '../../helpers/tool-harness.js';

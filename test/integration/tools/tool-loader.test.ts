@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModuleChannel } from '../../../src/channels/module-channel.js';
-import { ToolChannel, isToolChannel } from '../../../src/channels/tool-channel.js';
+import { ToolChannel, isToolChannel } from '../../../src/tools/tool-channel.js';
 import {
   ChannelNotFoundError,
   ConfigError,

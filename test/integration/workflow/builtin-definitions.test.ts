@@ -2,7 +2,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ToolChannel } from '../../../src/channels/tool-channel.js';
+import { ToolChannel } from '../../../src/tools/tool-channel.js';
 import { Engine } from '../../../src/engine/engine.js';
 import { ToolParameterError } from '../../../src/errors.js';
 import type { ToolDefinition, ToolInstance, ToolKind } from '../../../src/tools/tool.js';

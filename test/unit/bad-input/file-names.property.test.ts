@@ -7,7 +7,10 @@ import {
   isFileNameRejection,
   parseTimestampedFileName,
 } from '../../../src/channels/file-name.js';
-import { formatModuleFileName, parseModuleFileName } from '../../../src/tools/module-file-name.js';
+import {
+  formatModuleFileName,
+  parseModuleFileName,
+} from '../../../src/channels/module-file-name.js';
 import { MAX_DATE, MIN_DATE, formatTimestamp } from '../../../src/time/timestamp.js';
 import { RUNS, inRangeTimestamp, nearValid } from './typed-error.js';
 

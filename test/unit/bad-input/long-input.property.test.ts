@@ -17,8 +17,7 @@ import { parseTimeInterval } from '../../../src/time/parse-interval.js';
 import { RelativeTimeInterval } from '../../../src/time/relative-time-interval.js';
 import { toTimestamp } from '../../../src/time/timestamp.js';
 import { DATE_PARSERS, splitCsvLine } from '../../../src/tools/csv.js';
-import { parseModuleFileName } from '../../../src/tools/module-file-name.js';
-import { parseSemVer } from '../../../src/tools/semver.js';
+import { parseModuleFileName } from '../../../src/channels/module-file-name.js';
 import { outcome } from './typed-error.js';
 
 const clock = new VirtualClock(0);
@@ -39,7 +38,6 @@ const PARSERS: Record<string, (text: string) => unknown> = {
   'StreamId.of': (t) => outcome(() => StreamId.of(t, { [t]: t }), typed),
   parseTimestampedFileName,
   parseModuleFileName,
-  parseSemVer,
   splitCsvLine: (t) => splitCsvLine(t, ','),
   parseCsv: (t) => parseCsv(t, ','),
   'DATE_PARSERS.iso': (t) => outcome(() => DATE_PARSERS.iso(t), typed),

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/engine/engine.js';
 import { WorkflowDefinitionError } from '../../../src/errors.js';
-import { ToolRegistry } from '../../../src/workflow/tool-lookup.js';
+import { MemoryToolSource as ToolRegistry } from '../../../src/tools/tool-source.js';
 import type { WorkflowDefinition } from '../../../src/workflow/definition.js';
 import { parseWorkflowDefinition } from '../../../src/workflow/definition.js';
 import { Workflow } from '../../../src/workflow/workflow.js';

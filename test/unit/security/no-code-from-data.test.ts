@@ -11,9 +11,11 @@ import {
   ToolParameterError,
   WorkflowDefinitionError,
 } from '../../../src/errors.js';
-import { functionRegistry } from '../../../src/tools/functions.js';
+import { defaultFunctions } from '../../../src/tools/function-scope.js';
+
+const functionRegistry = defaultFunctions();
 import { defineTool, functionParam } from '../../../src/tools/tool.js';
-import { ToolRegistry } from '../../../src/workflow/tool-lookup.js';
+import { MemoryToolSource as ToolRegistry } from '../../../src/tools/tool-source.js';
 import { Workflow } from '../../../src/workflow/workflow.js';
 import { RUNS, outcome } from '../bad-input/typed-error.js';
 

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BUILTIN_FUNCTIONS,
-  percentileOfSorted,
-  registerBuiltinFunctions,
-} from '../../../src/tools/builtin-functions.js';
+import { BUILTIN_FUNCTIONS, percentileOfSorted } from '../../../src/tools/builtin-functions.js';
+import { createFunctionRegistry, defaultFunctions } from '../../../src/tools/function-scope.js';
 import { FunctionRegistry, functionRegistry } from '../../../src/tools/functions.js';
 
 type Fn = (...args: unknown[]) => unknown;
@@ -76,19 +73,35 @@ describe('built-in functions', () => {
     expect(percentileOfSorted([], 50)).toBeUndefined();
   });
 
-  it('are pre-registered in the default registry', () => {
+  it('start every new registry and the default resolver, not the process-wide one', () => {
+    const registry = createFunctionRegistry();
     for (const name of Object.keys(BUILTIN_FUNCTIONS)) {
-      expect(functionRegistry.get(name)).toBe(BUILTIN_FUNCTIONS[name]);
+      expect(registry.get(name)).toBe(BUILTIN_FUNCTIONS[name]);
+      expect(defaultFunctions().get(name)).toBe(BUILTIN_FUNCTIONS[name]);
+      expect(functionRegistry.has(name)).toBe(false);
     }
   });
 
-  it('register into another registry without replacing names already taken', () => {
-    const registry = new FunctionRegistry();
-    const mine = (): number => 42;
-    registry.register('mean', mine);
-    registerBuiltinFunctions(registry);
-    registerBuiltinFunctions(registry);
-    expect(registry.get('mean')).toBe(mine);
-    expect(registry.get('median')).toBe(BUILTIN_FUNCTIONS.median);
+  it('keep registries apart: a function registered in one is unknown to another', () => {
+    const one = createFunctionRegistry([['triple', (x: number) => 3 * x]]);
+    const other = createFunctionRegistry();
+    expect(one.has('triple')).toBe(true);
+    expect(other.has('triple')).toBe(false);
+    expect(() => other.get('triple')).toThrow(/function "triple" is not registered/);
+    // A built-in name is taken: replacing it is an error, not a silent change of meaning.
+    expect(() => createFunctionRegistry([['mean', () => 42]])).toThrow(/already registered/);
+  });
+
+  it('fall back to the deprecated process-wide registrations', () => {
+    const fn = (): number => 7;
+    functionRegistry.register('test.builtin.fallback', fn);
+    try {
+      const registry = new FunctionRegistry([], { fallback: functionRegistry });
+      expect(registry.get('test.builtin.fallback')).toBe(fn);
+      expect(registry.nameOf(fn)).toBe('test.builtin.fallback');
+      expect(createFunctionRegistry().has('test.builtin.fallback')).toBe(true);
+    } finally {
+      functionRegistry.unregister('test.builtin.fallback');
+    }
   });
 });

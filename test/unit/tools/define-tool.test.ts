@@ -178,7 +178,7 @@ describe('function parameters', () => {
     const tool = apply.create({ fn: f });
     expect(tool.serialisable).toBe(false);
     expect(() => tool.toJSON()).toThrow(ToolParameterError);
-    expect(() => tool.toJSON()).toThrow(/register it with registerFunction/);
+    expect(() => tool.toJSON()).toThrow(/register it with engine.functions.register/);
     expect(apply.create({ fn: f }).identity).toBe(tool.identity);
     expect(apply.create({ fn: g }).identity).not.toBe(tool.identity);
   });

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { isFileNameRejection } from '../../../src/channels/file-name.js';
-import { formatModuleFileName, parseModuleFileName } from '../../../src/tools/module-file-name.js';
+import {
+  formatModuleFileName,
+  parseModuleFileName,
+} from '../../../src/channels/module-file-name.js';
 
 function reason(name: string): string {
   const result = parseModuleFileName(name);

@@ -7,7 +7,7 @@ import {
   WorkflowNotFoundError,
 } from '../../../src/errors.js';
 import { Workflow } from '../../../src/workflow/workflow.js';
-import { ToolRegistry } from '../../../src/workflow/tool-lookup.js';
+import { MemoryToolSource as ToolRegistry } from '../../../src/tools/tool-source.js';
 import { MemoryWorkflowStore } from '../../../src/storage/memory/memory-workflow-store.js';
 import { fanout, mean, pick, platesFromList, scale, ticker } from '../../helpers/workflow-tools.js';
 
@@ -196,7 +196,7 @@ describe('workflow definitions', () => {
     const w = engine.workflow('fn');
     w.factor({ tool: withFn.create({ f: (x: number) => x }), sink: w.node('out') });
     expect(() => w.toDefinition()).toThrow(
-      /factor "with_fn->out".*register it with registerFunction/,
+      /factor "with_fn->out".*register it with engine.functions.register/,
     );
   });
 });

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../src/config/load-config.js';
 import { WorkflowNotFoundError } from '../../../src/errors.js';
-import type { OnlineWorkflowSource } from '../../../src/online/from-config.js';
-import { backoffFromConfig, onlineWorkflowsFromConfig } from '../../../src/online/from-config.js';
+import type { OnlineWorkflowSource } from '../../../src/config/online-from-config.js';
+import {
+  backoffFromConfig,
+  onlineWorkflowsFromConfig,
+} from '../../../src/config/online-from-config.js';
 import { TimeInterval } from '../../../src/time/time-interval.js';
 
 function workflows(...specs: [string, boolean][]) {

@@ -1,10 +1,10 @@
-import type { OnlineConfig, RetryConfig } from '../config/config-schema.js';
+import type { OnlineConfig, RetryConfig } from './config-schema.js';
 import { toDurationMs } from '../time/duration.js';
 import { RelativeTimeInterval } from '../time/relative-time-interval.js';
 import type { TimeInterval } from '../time/time-interval.js';
-import type { BackoffPolicy } from './backoff.js';
-import type { OnlineTarget, OnlineWorkflowOptions } from './online-engine.js';
-import { cronSchedule, everySchedule } from './schedule.js';
+import type { BackoffPolicy } from '../online/backoff.js';
+import type { OnlineTarget, OnlineWorkflowOptions } from '../online/online-engine.js';
+import { cronSchedule, everySchedule } from '../online/schedule.js';
 
 /** What the online engine needs of a workflow: its id, whether it is online, and execute. */
 export interface OnlineWorkflowSource {

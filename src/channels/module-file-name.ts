@@ -1,7 +1,7 @@
-import type { FileNameRejection } from '../channels/file-name.js';
-import { isFileNameRejection, parseIsoDateTime } from '../channels/file-name.js';
+import type { FileNameRejection } from './file-name.js';
+import { isFileNameRejection, parseIsoDateTime } from './file-name.js';
 import { formatTimestamp } from '../time/timestamp.js';
-import { parseSemVer } from './semver.js';
+import { isVersion } from '../internal/versions.js';
 
 /** Extensions a code module may have (TypeScript files load without a build step). */
 export const MODULE_EXTENSIONS: readonly string[] = ['.ts', '.mts', '.js', '.mjs'];
@@ -35,7 +35,7 @@ export function parseModuleFileName(fileName: string): ModuleFileName | FileName
   const timestamp = parseIsoDateTime(stem.slice(0, underscore));
   if (isFileNameRejection(timestamp)) return timestamp;
   const version = stem.slice(underscore + 2);
-  if (!parseSemVer(version)) {
+  if (!isVersion(version)) {
     return { reason: `"${version}" is not a semantic version such as 1.0.0` };
   }
   return { timestamp, version, extension };

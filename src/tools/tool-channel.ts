@@ -1,42 +1,12 @@
-import { PathOutsideRootError, ToolLoadError, ToolNotFoundError } from '../errors.js';
-import type { TimeLike } from '../time/timestamp.js';
-import { formatTimestamp, toTimestamp } from '../time/timestamp.js';
-import { compareSemVer, parseRange, satisfiesRange } from '../tools/semver.js';
-import type { ToolDefinition, ToolKind } from '../tools/tool.js';
-import { isToolDefinition } from '../tools/tool.js';
-import type { Channel } from './channel.js';
-import type { ModuleChannelOptions, ModuleDocument } from './module-channel.js';
-import { ModuleChannel } from './module-channel.js';
-
-/** Which version of a tool to get. */
-export interface GetToolOptions {
-  /** An exact version (`1.2.0`) or a range (`^1.2.0`, `~1.2.0`, `>=1.0.0`, `1.x`): the highest match. */
-  readonly version?: string;
-  /** The version valid at this time: the newest whose file date is at or before it. */
-  readonly at?: TimeLike;
-}
-
-/** One version of a tool found on disk. */
-export interface ToolVersion {
-  readonly version: string;
-  /** The date in the file name (epoch ms). */
-  readonly timestamp: number;
-  readonly path: string;
-}
-
-/** A tool as `tools list` shows it. */
-export interface ToolListing {
-  readonly name: string;
-  /** The channel it comes from. */
-  readonly channel: string;
-  /** Oldest first. */
-  readonly versions: readonly ToolVersion[];
-  /** Kind and description of the newest version, when it loads. */
-  readonly kind?: ToolKind;
-  readonly description?: string;
-  /** Why the newest version does not load. */
-  readonly error?: Error;
-}
+import type { Channel } from '../channels/channel.js';
+import type { ModuleChannelOptions, ModuleDocument } from '../channels/module-channel.js';
+import { ModuleChannel } from '../channels/module-channel.js';
+import { PathOutsideRootError, ToolLoadError, type ToolNotFoundError } from '../errors.js';
+import { compareVersions } from '../internal/versions.js';
+import type { ToolDefinition } from './tool.js';
+import { isToolDefinition } from './tool.js';
+import type { GetToolOptions, ToolListing, ToolSource, ToolVersion } from './tool-source.js';
+import { chooseVersion, toolNotFound, versionNotFound } from './tool-source.js';
 
 /** Options of a {@link ToolChannel}; the id defaults to `tools`. */
 export type ToolChannelOptions = ModuleChannelOptions;
@@ -58,7 +28,7 @@ export type ToolChannelOptions = ModuleChannelOptions;
  * const old = await tools.get('clock', { version: '^1.0.0' });   // highest 1.x.y
  * const then = await tools.get('clock', { at: '2024-03-01' });   // valid at that time
  */
-export class ToolChannel extends ModuleChannel {
+export class ToolChannel extends ModuleChannel implements ToolSource {
   override readonly kind: string = 'tool';
 
   constructor(options: ToolChannelOptions) {
@@ -78,39 +48,8 @@ export class ToolChannel extends ModuleChannel {
   async find(name: string, options: GetToolOptions = {}): Promise<ModuleDocument> {
     const docs = await this.documents(name);
     if (docs.length === 0) throw await this.#notFound(name);
-    const at = options.at === undefined ? undefined : toTimestamp(options.at);
-    let candidates = at === undefined ? docs : docs.filter((doc) => doc.timestamp <= at);
-    let chosen: ModuleDocument | undefined;
-    if (options.version !== undefined) {
-      const range = options.version;
-      parseRange(range);
-      candidates = candidates.filter((doc) => satisfiesRange(doc.version, range));
-      // The highest matching version; a version in two files: the later file.
-      chosen = candidates.reduce<ModuleDocument | undefined>(
-        (best, doc) => (!best || compareSemVer(doc.version, best.version) >= 0 ? doc : best),
-        undefined,
-      );
-    } else {
-      chosen = candidates.at(-1);
-    }
-    if (!chosen) {
-      const wanted = [
-        options.version === undefined ? undefined : `version ${options.version}`,
-        at === undefined ? undefined : `valid at ${formatTimestamp(at)}`,
-      ]
-        .filter(Boolean)
-        .join(' ');
-      throw new ToolNotFoundError(
-        `tool "${name}" has no ${wanted} in channel "${this.id}"; available: ${describeVersions(docs)}`,
-        {
-          tool: name,
-          channel: this.id,
-          version: options.version,
-          at,
-          available: docs.map((d) => d.version),
-        },
-      );
-    }
+    const chosen = chooseVersion(docs, options);
+    if (!chosen) throw versionNotFound(name, `channel "${this.id}"`, options, docs);
     return chosen;
   }
 
@@ -188,7 +127,7 @@ export class ToolChannel extends ModuleChannel {
         'make the folder name and the tool name the same',
       );
     }
-    if (compareSemVer(tool.version, document.version) !== 0) {
+    if (compareVersions(tool.version, document.version) !== 0) {
       throw this.#loadError(
         document,
         `it defines version ${tool.version} but its file name says ${document.version}`,
@@ -237,24 +176,6 @@ export function isToolChannel(channel: unknown): channel is ToolChannel {
   );
 }
 
-/** `ToolNotFoundError` for `name`, suggesting the closest of `known`. */
-export function toolNotFound(
-  name: string,
-  known: readonly string[],
-  where: string,
-  details: Readonly<Record<string, unknown>> = {},
-): ToolNotFoundError {
-  const close = closeNames(name, known);
-  const hint = close.length
-    ? `did you mean ${close.map((n) => `"${n}"`).join(', ')}?`
-    : `known tools: ${known.length ? known.join(', ') : '(none)'}`;
-  return new ToolNotFoundError(`tool "${name}" not found in ${where}; ${hint}`, {
-    ...details,
-    tool: name,
-    suggestions: close,
-  });
-}
-
 /** The export that is the tool, or why there is none. */
 function pickTool(module: unknown): ToolDefinition | string {
   if (typeof module !== 'object' || module === null) return 'it is not a module';
@@ -300,43 +221,6 @@ function describeValue(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-function describeVersions(docs: readonly ModuleDocument[]): string {
-  return docs
-    .map((doc) => `${doc.version} (${formatTimestamp(doc.timestamp).slice(0, 10)})`)
-    .join(', ');
-}
-
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Names within a small edit distance of `name`, or containing it, closest first (at most 5). */
-function closeNames(name: string, known: readonly string[]): string[] {
-  const limit = Math.max(2, Math.floor(name.length / 3));
-  return known
-    .map((candidate) => ({
-      candidate,
-      distance: editDistance(name.toLowerCase(), candidate.toLowerCase()),
-    }))
-    .filter(
-      ({ candidate, distance }) =>
-        distance <= limit ||
-        (name.length >= 3 && candidate.toLowerCase().includes(name.toLowerCase())),
-    )
-    .sort((a, b) => a.distance - b.distance || (a.candidate < b.candidate ? -1 : 1))
-    .slice(0, 5)
-    .map(({ candidate }) => candidate);
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

@@ -1,0 +1,279 @@
+import type { ChannelManager } from '../channels/channel-manager.js';
+import { StreamView } from '../channels/stream-view.js';
+import {
+  ExecutionAbortedError,
+  PlateMismatchError,
+  StreamNotAvailableError,
+  ToolExecutionError,
+  ToolTimeoutError,
+  WorkflowDefinitionError,
+  isHyperstreamError,
+} from '../errors.js';
+import { kindOf } from '../kinds/index.js';
+import type { AnyToolInstance, OutputRoute, PieceIO } from '../kinds/kind.js';
+import type { PlateIndex } from '../kinds/plate-index.js';
+import type { PieceInput, WorkPiece } from '../kinds/work-piece.js';
+import type { PlateManager } from '../plates/plate-manager.js';
+import { formatPlateValue } from '../plates/plate.js';
+import { StreamId } from '../streams/stream-id.js';
+import type { StreamInstance } from '../streams/stream-instance.js';
+import { TimeInterval } from '../time/time-interval.js';
+import type { ToolKind, ToolYield } from '../tools/tool.js';
+import { isOutputBatch } from '../tools/tool.js';
+import type { WorkflowGraph } from '../workflow/graph.js';
+import { KeyedMutex } from './concurrency.js';
+import { SinkWriter } from './sink-writer.js';
+
+/**
+ * A piece could not run because a piece it pulled failed: that failure is already reported, so the
+ * scheduler skips this one instead of reporting it twice.
+ */
+export class UpstreamFailure extends Error {}
+
+/** How one piece runs. */
+export interface PieceRunOptions {
+  /** The run's stop signal: nothing more is written once it is aborted. */
+  readonly signal: AbortSignal;
+  /** Longest the tool may take (ms); then it is abandoned and its piece not recorded. */
+  readonly pieceTimeout?: number | undefined;
+  /** Computes what is missing of an input's stream over `interval` (the undeclared pull). */
+  readonly pull: (input: PieceInput, interval: TimeInterval) => Promise<void>;
+  /** Documents of the piece written so far, after each batch. */
+  readonly onProgress?: ((documents: number) => void) | undefined;
+}
+
+/** What running a piece did. */
+export type PieceOutcome =
+  | { readonly status: 'done'; readonly documents: number }
+  /** Its interval was calculated by the time it could run (a concurrent run computed it). */
+  | { readonly status: 'skipped' };
+
+/**
+ * Runs work pieces: the only code that runs tools. It resolves the piece's factor in the
+ * workflow graph (refusing a piece planned for another tool), reads the piece's inputs, runs the
+ * factor's kind, writes through the sink writer and only then records the piece's interval on its
+ * sink streams. Pieces of the same unit and interval run one at a time, and a piece whose interval
+ * got calculated meanwhile is skipped, so concurrent runs never compute the same thing twice.
+ */
+export class PieceExecutor {
+  readonly #channels: ChannelManager;
+  readonly #plates: PlateManager;
+  readonly #index: PlateIndex;
+  readonly #ids = new Map<string, StreamId>();
+  readonly #running = new KeyedMutex();
+
+  constructor(deps: { channels: ChannelManager; plates: PlateManager; index: PlateIndex }) {
+    this.#channels = deps.channels;
+    this.#plates = deps.plates;
+    this.#index = deps.index;
+  }
+
+  async run(
+    piece: WorkPiece,
+    graph: WorkflowGraph,
+    options: PieceRunOptions,
+  ): Promise<PieceOutcome> {
+    const factor = graph.getFactor(piece.factor);
+    const { tool } = factor;
+    if (
+      factor.kind !== piece.kind ||
+      tool.name !== piece.tool.name ||
+      tool.version !== piece.tool.version ||
+      tool.paramsJson !== piece.tool.params
+    ) {
+      throw new WorkflowDefinitionError(
+        `piece ${piece.id} of workflow "${piece.workflow}" was planned for factor "${piece.factor}" running ` +
+          `${piece.tool.name}@${piece.tool.version}${piece.tool.params} (${piece.kind}), but the factor now runs ` +
+          `${tool.identity} (${factor.kind}): plan it again`,
+        { workflow: piece.workflow, factor: piece.factor, piece: piece.id },
+      );
+    }
+    const interval = new TimeInterval(piece.interval.start, piece.interval.end);
+    return await this.#running.run(piece.id, async () => {
+      if (await this.#calculated(piece, interval)) return { status: 'skipped' };
+      for (const sink of piece.sinks)
+        await this.#channels.get(sink.channel).getOrCreateStream(this.#stream(sink.stream));
+      const io = this.#io(piece, interval, graph, options);
+      const documents = await kindOf(factor).run(piece, factor, io);
+      // A tool may return normally after the stop signal (having cut its output short): a piece
+      // finished under an abort is never recorded.
+      if (options.signal.aborted) {
+        throw new ExecutionAbortedError(
+          `aborted while factor "${factor.id}" computed ${interval.toString()}: the piece is not recorded`,
+        );
+      }
+      // Only now, with every write of the piece resolved, is the piece calculated.
+      for (const sink of piece.sinks) {
+        await this.#channels
+          .get(sink.channel)
+          .addCalculatedIntervals(this.#stream(sink.stream), interval);
+      }
+      return { status: 'done', documents };
+    });
+  }
+
+  /** True when every sink of the piece has its interval calculated already. */
+  async #calculated(piece: WorkPiece, interval: TimeInterval): Promise<boolean> {
+    for (const sink of piece.sinks) {
+      const done = await this.#channels
+        .get(sink.channel)
+        .getCalculatedIntervals(this.#stream(sink.stream));
+      if (!done.covers(interval)) return false;
+    }
+    return true;
+  }
+
+  #stream(key: string): StreamId {
+    let id = this.#ids.get(key);
+    if (!id) {
+      // Bounded: a long-lived engine meets many streams over its life.
+      if (this.#ids.size >= 100_000) this.#ids.clear();
+      this.#ids.set(key, (id = StreamId.parse(key)));
+    }
+    return id;
+  }
+
+  #io(
+    piece: WorkPiece,
+    interval: TimeInterval,
+    graph: WorkflowGraph,
+    options: PieceRunOptions,
+  ): PieceIO {
+    const open = (input: PieceInput, window: TimeInterval): StreamView => {
+      const channel = this.#channels.get(input.channel);
+      const id = this.#stream(input.stream);
+      const needed = input.needs ? input.needs.end : window.end;
+      const upTo = channel.upToTimestamp;
+      if (upTo !== undefined && needed > upTo)
+        throw new StreamNotAvailableError(id.key, channel.id, needed, upTo);
+      const node = graph.getNode(input.node);
+      if (graph.producerOf(node) && !this.#index.has(node, input.plateValue)) {
+        throw new PlateMismatchError(
+          `node ${node.describe()} has no stream for ${formatPlateValue(input.plateValue)}: its plates do not include that value; ` +
+            `check the plates' filters or the meta-data tree`,
+          { node: node.id, plateValue: input.plateValue },
+        );
+      }
+      return new StreamView(channel, id, window);
+    };
+    return {
+      interval,
+      stream: (key) => this.#stream(key),
+      input: (input) => ({
+        id: this.#stream(input.stream),
+        view: open(input, new TimeInterval(input.window.start, input.window.end)),
+      }),
+      pull: async (input, window) => {
+        await options.pull(input, window);
+        return open({ ...input, needs: undefined }, window);
+      },
+      write: async (write) =>
+        await this.#guard(write.tool, write.label, interval, options, async (signal) => {
+          const writer = new SinkWriter(
+            this.#channels.get(write.channel),
+            write.sinks,
+            interval,
+            write.tool.identity,
+            signal,
+            options.onProgress,
+          );
+          await drain(write.execute(signal), write.route, writer);
+          return await writer.finish();
+        }),
+      run: async (tool, label, body) => await this.#guard(tool, label, interval, options, body),
+      addPlateValue: async (parent, key, value, label) =>
+        await this.#plates.ensureMetaData(parent, key, value, label),
+    };
+  }
+
+  /**
+   * Runs a tool under the piece's timeout and stop signal, turning its failures into
+   * `ToolExecutionError`s that name the tool, the sink and the interval.
+   */
+  async #guard<T>(
+    tool: AnyToolInstance,
+    sink: string,
+    piece: TimeInterval,
+    options: PieceRunOptions,
+    body: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const controller = new AbortController();
+    const stop = (): void => controller.abort(options.signal.reason);
+    options.signal.addEventListener('abort', stop, { once: true });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      if (options.pieceTimeout === undefined) return await body(controller.signal);
+      const limit = options.pieceTimeout;
+      // A hung tool may never look at its signal: stop waiting for it. Whatever it writes later
+      // is harmless, because its piece is never recorded.
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          const error = new ToolTimeoutError(
+            `tool ${tool.name}@${tool.version} took longer than ${limit} ms computing "${sink}" over ${piece.toString()}: ` +
+              'the piece is not recorded; raise pieceTimeout or make the tool faster',
+            { tool: tool.identity, sink, interval: piece.toJSON(), timeoutMs: limit },
+          );
+          controller.abort(error);
+          reject(error);
+        }, limit);
+      });
+      return await Promise.race([body(controller.signal), timeout]);
+    } catch (error) {
+      if (error instanceof ToolTimeoutError || error instanceof UpstreamFailure) throw error;
+      if (isHyperstreamError(error) && error.code === 'EXECUTION_ABORTED') throw error;
+      if (options.signal.aborted) {
+        throw new ExecutionAbortedError(
+          `aborted while tool "${tool.name}" computed "${sink}" over ${piece.toString()}`,
+        );
+      }
+      // Already precise: output the writer rejected, or storage failing (not the tool's fault).
+      if (
+        isHyperstreamError(error) &&
+        (error.code === 'TOOL_EXECUTION_FAILED' || error.code === 'STORAGE_FAILED')
+      ) {
+        throw error;
+      }
+      throw new ToolExecutionError(
+        `tool ${tool.name}@${tool.version} failed computing "${sink}" over ${piece.toString()}: ${messageOf(error)}`,
+        { tool: tool.identity, sink, interval: piece.toJSON() },
+        error,
+      );
+    } finally {
+      clearTimeout(timer);
+      options.signal.removeEventListener('abort', stop);
+    }
+  }
+}
+
+/** Writes every output of a tool through the writer: batches flattened, each output routed to its sink. */
+async function drain<K extends ToolKind>(
+  outputs: AsyncIterable<ToolYield<K>>,
+  route: OutputRoute<K>,
+  writer: SinkWriter,
+): Promise<void> {
+  // Kinds that write yield instances (plate creation, which yields plate values, does not write).
+  if (typeof route !== 'function') {
+    for await (const item of outputs) {
+      const write = isOutputBatch(item)
+        ? writer.addAll(route, item as readonly StreamInstance[])
+        : writer.add(route, item as StreamInstance);
+      if (write) await write;
+    }
+    return;
+  }
+  for await (const item of outputs) {
+    if (isOutputBatch(item)) {
+      for (const one of item) {
+        const write = writer.add(route(one), one as StreamInstance);
+        if (write) await write;
+      }
+    } else {
+      const write = writer.add(route(item), item as StreamInstance);
+      if (write) await write;
+    }
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
