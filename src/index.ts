@@ -229,6 +229,21 @@ export type {
 export { sessionRecordSchema, parseSessionRecord } from './storage/session-store.js';
 export { MemorySessionStore } from './storage/memory/memory-session-store.js';
 export type {
+  StorageBackend,
+  StorageBackendKind,
+  StorageBackendOptions,
+  StorageCapabilities,
+  BackendSessionStore,
+} from './storage/backend.js';
+export {
+  checkChannelId,
+  SESSION_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_HEARTBEAT_TIMEOUT_MS,
+} from './storage/backend.js';
+export { createMemoryBackend } from './storage/memory/memory-backend.js';
+export { sessionOwnerSchema } from './storage/session-store.js';
+export type { SessionOwner } from './storage/session-store.js';
+export type {
   ExecuteOptions,
   PurgeTarget,
   WorkflowPurgeOptions,

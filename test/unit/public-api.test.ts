@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import * as api from '../../src/index.js';
 import * as mongodb from '../../src/mongodb.js';
+import * as sqlite from '../../src/sqlite.js';
 import * as toolkit from '../../src/toolkit.js';
 
 const EXPECTED_EXPORTS = [
@@ -16,6 +17,7 @@ const EXPECTED_EXPORTS = [
   'CompositeToolSource',
   'ConfigError',
   'DEFAULT_BACKOFF',
+  'DEFAULT_HEARTBEAT_TIMEOUT_MS',
   'DEFAULT_ONLINE_SCHEDULE',
   'Engine',
   'ErrorCode',
@@ -54,6 +56,7 @@ const EXPECTED_EXPORTS = [
   'PluginConfigSchema',
   'ReadOnlyMemoryChannel',
   'RelativeTimeInterval',
+  'SESSION_HEARTBEAT_INTERVAL_MS',
   'StorageError',
   'StoreChannel',
   'Stream',
@@ -84,10 +87,12 @@ const EXPECTED_EXPORTS = [
   'backoffDelay',
   'backoffFromConfig',
   'checkBackoffPolicy',
+  'checkChannelId',
   'collect',
   'combinePlateValues',
   'configSchema',
   'createFunctionRegistry',
+  'createMemoryBackend',
   'cronSchedule',
   'csvLoader',
   'defineConfig',
@@ -135,6 +140,7 @@ const EXPECTED_EXPORTS = [
   'registerFunction',
   'resolveConfig',
   'resolveInterval',
+  'sessionOwnerSchema',
   'sessionRecordSchema',
   'stopService',
   'systemClock',
@@ -213,8 +219,18 @@ const EXPECTED_MONGODB_EXPORTS = [
   'MongoStreamStore',
   'MongoWorkflowStore',
   'checkStorable',
+  'createMongoBackend',
   'createMongoEngineOptions',
   'createMongoStore',
+];
+
+const EXPECTED_SQLITE_EXPORTS = [
+  'SqliteMetaDataStore',
+  'SqlitePlateStore',
+  'SqliteSessionStore',
+  'SqliteStreamStore',
+  'SqliteWorkflowStore',
+  'createSqliteBackend',
 ];
 
 describe('public API', () => {
@@ -226,6 +242,10 @@ describe('public API', () => {
     expect(Object.keys(mongodb).sort()).toEqual(EXPECTED_MONGODB_EXPORTS);
   });
 
+  it('hyperstream-ts/sqlite exports exactly the expected names', () => {
+    expect(Object.keys(sqlite).sort()).toEqual(EXPECTED_SQLITE_EXPORTS);
+  });
+
   it('hyperstream-ts/toolkit exports exactly the expected names', () => {
     expect(Object.keys(toolkit).sort()).toEqual(EXPECTED_TOOLKIT_EXPORTS);
   });
@@ -234,5 +254,11 @@ describe('public API', () => {
     const { readFile } = await import('node:fs/promises');
     const source = await readFile(new URL('../../src/index.ts', import.meta.url), 'utf8');
     expect(source).not.toMatch(/mongodb/);
+  });
+
+  it('the main entry does not load the native SQLite module', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const source = await readFile(new URL('../../src/index.ts', import.meta.url), 'utf8');
+    expect(source).not.toMatch(/sqlite/i);
   });
 });

@@ -33,6 +33,7 @@ describe('every bench scenario on a tiny input', () => {
         'flights-python-hyperstream.ts',
         'mongo.ts',
         'sliding-window.ts',
+        'sqlite.ts',
         'workflow.ts',
       ]),
     );
