@@ -45,8 +45,14 @@ export async function createPlates(engine: Engine): Promise<void> {
   });
 }
 
-/** Builds the tutorial's workflow: HyperStream's 11 nodes and factors. */
-export async function buildTutorial5(engine: Engine): Promise<Workflow> {
+/**
+ * Builds the tutorial's workflow: HyperStream's 11 nodes and factors, in channel `channel`
+ * (default `memory`; a shared channel such as SQLite's or MongoDB's for queue workers).
+ */
+export async function buildTutorial5(
+  engine: Engine,
+  options: { readonly channel?: string } = {},
+): Promise<Workflow> {
   const csvMultiReader = await engine.tool('csv_multi_reader', 'multi-output');
   const apply = await engine.tool('apply', 'tool');
   const splitter = await engine.tool('splitter_from_stream', 'multi-output');
@@ -58,7 +64,8 @@ export async function buildTutorial5(engine: Engine): Promise<Workflow> {
     owner: 'tutorials',
     description: 'temperature and rainfall per city',
   });
-  const node = (id: string, plates: string[]) => w.node(id, { channel: 'memory', plates });
+  const channel = options.channel ?? 'memory';
+  const node = (id: string, plates: string[]) => w.node(id, { channel, plates });
   const rawTemp = node('raw_temp_data', ['C']);
   const temp = node('temp_data', ['C']);
   const cityTemp = node('city_temp', ['C.C']);

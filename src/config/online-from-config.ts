@@ -3,7 +3,7 @@ import { retryConfigSchema } from './config-schema.js';
 import { toDurationMs } from '../time/duration.js';
 import { RelativeTimeInterval } from '../time/relative-time-interval.js';
 import type { TimeInterval } from '../time/time-interval.js';
-import type { BackoffPolicy } from '../online/backoff.js';
+import type { BackoffPolicy } from '../internal/backoff.js';
 import type {
   OnlineExecuteOptions,
   OnlineTarget,

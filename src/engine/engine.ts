@@ -19,6 +19,7 @@ import { Workflow } from '../workflow/workflow.js';
 import { WorkflowManager } from '../workflow/workflow-manager.js';
 import type { WorkflowStore } from '../storage/workflow-store.js';
 import { Runner } from './runner.js';
+import type { SchedulerFactory } from './scheduler.js';
 import { MemorySessionStore } from '../storage/memory/memory-session-store.js';
 import type { SessionStore } from '../storage/session-store.js';
 
@@ -39,6 +40,13 @@ export interface EngineOptions {
    */
   readonly functions?:
     Readonly<Record<string, ToolFunction>> | Iterable<readonly [string, ToolFunction]>;
+  /**
+   * Schedulers besides the engine's own `local` one, by name: `workflow.execute(interval, {
+   * runner: name })` runs its pieces there, e.g. `{ queue: createQueueScheduler({ connection }) }`
+   * from `hyperstream-ts/distributed` (BullMQ workers). Each is built on first use and closed by
+   * `close()`.
+   */
+  readonly schedulers?: Readonly<Record<string, SchedulerFactory>>;
   /** Persistence; each defaults to an in-memory store. */
   readonly stores?: {
     readonly metaData?: MetaDataStore;
@@ -71,6 +79,7 @@ export class Engine {
   readonly functions: FunctionRegistry;
   /** Runs this engine's workflows (what `workflow.execute` calls). */
   readonly runner: WorkflowExecutor;
+  readonly #runner: Runner;
   /** What workflows of this engine run against. */
   readonly environment: WorkflowEnvironment;
   #closed = false;
@@ -94,13 +103,15 @@ export class Engine {
     );
     const refreshPlates =
       options.stores?.metaData !== undefined || options.stores?.plates !== undefined;
-    this.runner = new Runner({
+    this.#runner = new Runner({
       channels: this.channels,
       plates,
       sessions: this.sessions,
       clock: this.clock,
-      refreshPlates: options.stores?.metaData !== undefined || options.stores?.plates !== undefined,
+      refreshPlates,
+      ...(options.schedulers ? { schedulers: options.schedulers } : {}),
     });
+    this.runner = this.#runner;
     this.environment = {
       channels: this.channels,
       plates,
@@ -169,10 +180,16 @@ export class Engine {
     return this.workflows.register(workflow);
   }
 
-  /** Closes every channel and the stores given in the options; calling it again does nothing. */
+  /** The names `ExecuteOptions.runner` accepts: `local` and the registered schedulers. */
+  get runners(): readonly string[] {
+    return this.#runner.runners;
+  }
+
+  /** Closes the schedulers, every channel and the stores given in the options; calling it again does nothing. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#runner.close();
     await this.channels.close();
     for (const store of new Set(Object.values(this.#stores))) await store?.close?.();
   }
