@@ -11,6 +11,7 @@ import type { Scheduler, SchedulerContext, SchedulerFactory } from '../engine/sc
 import { InvalidArgumentError } from '../errors.js';
 import type { BackoffPolicy } from '../internal/backoff.js';
 import { canonicalJson } from '../internal/canonical-json.js';
+import { kindOf } from '../kinds/index.js';
 import type { WorkPiece } from '../kinds/work-piece.js';
 import { encodeWorkflow } from '../workflow/definition.js';
 import type { WorkflowGraph } from '../workflow/graph.js';
@@ -158,6 +159,7 @@ class QueueScheduler implements Scheduler {
       definition: this.#definitionOf(graph),
       plates: sha256(canonicalJson(this.#context.plates.tree.records())),
       priority: run.priority ?? this.#options.priority ?? DEFAULT_RUN_PRIORITY,
+      createsPlates: (piece) => createsPlates(graph, piece),
     });
     return await driver.drive();
   }
@@ -259,6 +261,12 @@ class QueueScheduler implements Scheduler {
       lastEventAt: () => this.#lastEventAt,
     };
   }
+}
+
+/** True when the piece's factor creates plate values. */
+export function createsPlates(graph: WorkflowGraph, piece: WorkPiece): boolean {
+  const factor = graph.factors.find((f) => f.id === piece.factor);
+  return factor !== undefined && kindOf(factor).createdPlate(factor) !== undefined;
 }
 
 /** Reads a finished job (for the sweep), or undefined when Redis no longer has it. */

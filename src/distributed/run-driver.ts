@@ -24,6 +24,8 @@ export interface DriverPlan {
   readonly definition: PublishedDefinition;
   readonly plates: string;
   readonly priority: number;
+  /** True for pieces that create plate values (their factor's kind says so). */
+  readonly createsPlates: (piece: WorkPiece) => boolean;
 }
 
 type PieceState = 'blocked' | 'queued' | 'done' | 'failed' | 'skipped';
@@ -62,9 +64,24 @@ export class RunDriver {
       this.#pieces.set(piece.id, piece);
       this.#state.set(piece.id, 'blocked');
     }
+    // Pieces creating plate values of one unit run one after another, in time order, each seeing
+    // the values the previous one added (as in a local run: which piece adds a value, and the
+    // label it keeps, do not depend on which worker was faster).
+    const previous = new Map<string, string>();
+    const chained = new Map<string, string>();
+    for (const piece of pieces) {
+      if (!plan.createsPlates(piece)) continue;
+      const unit = unitKey(piece.workflow, piece.factor, piece.plateValue);
+      const before = previous.get(unit);
+      if (before !== undefined) chained.set(piece.id, before);
+      previous.set(unit, piece.id);
+    }
     for (const piece of pieces) {
       // A dependency outside the plan is not waited for (as in the local scheduler).
-      const deps = piece.dependsOn.filter((id) => this.#pieces.has(id));
+      const chain = chained.get(piece.id);
+      const deps = [...piece.dependsOn, ...(chain === undefined ? [] : [chain])].filter((id) =>
+        this.#pieces.has(id),
+      );
       this.#blockers.set(piece.id, deps.length);
       for (const id of deps) {
         const list = this.#dependents.get(id);

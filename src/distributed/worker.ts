@@ -22,6 +22,7 @@ import type { QueueLocation, ResolvedQueue } from './connection.js';
 import { bullConnection, openRedis, resolveQueue, retryWhileUnavailable } from './connection.js';
 import type { PieceJob, PieceResult } from './job.js';
 import { pieceJobSchema, sha256 } from './job.js';
+import { createsPlates } from './queue-scheduler.js';
 import { BACKOFF_TYPE, queueBackoffDelay } from './retry.js';
 
 /** How to run a worker. */
@@ -317,9 +318,12 @@ class QueueWorker implements PieceWorker {
     const graph = await this.#graph(data).catch((error: unknown) => {
       throw jobError(error, true);
     });
-    if (data.plates !== undefined && data.plates !== this.#platesSeen) {
+    if (
+      (data.plates !== undefined && data.plates !== this.#platesSeen) ||
+      createsPlates(graph, data.piece)
+    ) {
       // The run planned with plate values this process may not know yet (plate-creation pieces
-      // ran elsewhere): load them first.
+      // ran elsewhere), or the piece adds plate values: see what the stores hold now.
       await this.#engine.plates.refresh();
       this.#platesSeen = data.plates;
     }
