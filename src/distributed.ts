@@ -24,3 +24,5 @@ export type {
 export { startWorker } from './distributed/worker.js';
 export type { PieceJob, PieceResult } from './distributed/job.js';
 export { JOB_FORMAT, pieceJobSchema } from './distributed/job.js';
+export type { DeadLetter, QueueAdmin, QueueStatus } from './distributed/queue-admin.js';
+export { openQueueAdmin } from './distributed/queue-admin.js';

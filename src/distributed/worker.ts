@@ -417,7 +417,11 @@ class QueueWorker implements PieceWorker {
         toolResolver: this.#engine.tools,
       });
     } catch (error) {
-      const code = isHyperstreamError(error) ? `${error.code}: ` : '';
+      // The innermost code says what is wrong (TOOL_NOT_FOUND inside a definition error).
+      let code = '';
+      for (let e: unknown = error; e instanceof Error; e = e.cause) {
+        if (isHyperstreamError(e)) code = `${e.code}: `;
+      }
       throw new QueueJobInvalidError(
         `worker ${this.name} cannot build workflow "${workflow}" (definition ${data.definition.slice(0, 12)}): ${code}${messageOf(error)}`,
         { workflow, definition: data.definition },
