@@ -86,8 +86,11 @@ const MAX_VERSION = 2_147_483_647;
  *   A write resolves only once the server acknowledged every batch.
  * - Reads are cursors over the `_id` range `({s, start}, {s, end}]`, sorted on `_id` (reversed for
  *   `last`/`tail`) with the limit sent to the server, yielded batch by batch.
- * - Calculated intervals change by compare-and-set on the definition's `version`, retried on
- *   conflict, so concurrent writers (other processes too) never lose an interval.
+ * - Calculated intervals change by inserting the next version (a compare-and-set on the unique
+ *   `_id`, see {@link IntervalsDocument}), retried on conflict, so concurrent writers (other
+ *   processes too) never lose an interval.
+ * - The server is probed once (`buildInfo`); on FerretDB v1 values it cannot store are refused up
+ *   front, and rewrites write only the values that changed (see {@link MongoServerProfile}).
  * - The caller owns the `Db`'s client unless the store was made by {@link createMongoStore}.
  *
  * @example
