@@ -41,7 +41,7 @@ const STALE_LOCK_MS = 20 * 60_000;
 
 export const FERRETDB_HINT =
   `FerretDB ${FERRETDB_VERSION} for the tests is built from the Go module proxy (${FERRETDB_MODULE}); ` +
-  'this needs Go 1.21+ on PATH (`go`, e.g. `apt-get install golang-go`) and access to proxy.golang.org ' +
+  'this needs Go on PATH (`go` 1.24+, or 1.21+ which fetches the 1.24 toolchain; e.g. `apt-get install golang-go`) and access to proxy.golang.org ' +
   '(or GOPROXY), or put a FerretDB v1 binary on PATH as `ferretdb` and leave HYPERSTREAM_TEST_SERVER unset';
 
 /** The cached FerretDB binary, built first when missing (about 2.5 min on 2 cores, once). */
@@ -70,7 +70,8 @@ async function build(binary: string): Promise<void> {
   const work = await mkdtemp(join(CACHE, 'build-'));
   try {
     // Outside any module or workspace, so the download is exactly the tagged module.
-    const env = { ...process.env, GOWORK: 'off', GOFLAGS: '-mod=mod' };
+    // No VCS stamping: the copy lies inside this repository's ignored .cache folder.
+    const env = { ...process.env, GOWORK: 'off', GOFLAGS: '-mod=mod -buildvcs=false' };
     const { stdout } = await run(
       'go',
       ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`],
