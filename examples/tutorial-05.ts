@@ -45,14 +45,8 @@ export async function createPlates(engine: Engine): Promise<void> {
   });
 }
 
-/**
- * Builds the tutorial's workflow: HyperStream's 11 nodes and factors, in channel `channel`
- * (default `memory`; a shared channel such as SQLite's or MongoDB's for queue workers).
- */
-export async function buildTutorial5(
-  engine: Engine,
-  options: { readonly channel?: string } = {},
-): Promise<Workflow> {
+/** Builds the tutorial's workflow: HyperStream's 11 nodes and factors. */
+export async function buildTutorial5(engine: Engine): Promise<Workflow> {
   const csvMultiReader = await engine.tool('csv_multi_reader', 'multi-output');
   const apply = await engine.tool('apply', 'tool');
   const splitter = await engine.tool('splitter_from_stream', 'multi-output');
@@ -64,8 +58,8 @@ export async function buildTutorial5(
     owner: 'tutorials',
     description: 'temperature and rainfall per city',
   });
-  const channel = options.channel ?? 'memory';
-  const node = (id: string, plates: string[]) => w.node(id, { channel, plates });
+  // Nodes go to the engine's default channel: memory here, a SQLite file in the demo.
+  const node = (id: string, plates: string[]) => w.node(id, { plates });
   const rawTemp = node('raw_temp_data', ['C']);
   const temp = node('temp_data', ['C']);
   const cityTemp = node('city_temp', ['C.C']);
@@ -177,7 +171,7 @@ export async function main(): Promise<void> {
     }
     // The month HyperStream's notebook printed (its dates fell on the 21st; ours on the 1st).
     const january = TimeInterval.of('2006-12-31T00:00:00Z', '2007-01-31T00:00:00Z');
-    const memory = engine.channels.get('memory');
+    const memory = engine.channels.get(engine.environment.defaultChannel);
     for (const name of ['city_avg_temp', 'city_temp_rain', 'country_avg_temp', 'world_avg_temp']) {
       console.log(`\n${name} in ${formatTimestamp(january.end).slice(0, 7)}:`);
       for (const stream of await memory.findStreams({ name })) {

@@ -41,7 +41,7 @@ const CASES = {
     options: { maxPieceSize: 'P1Y' },
     async build(engine: Engine) {
       await createPlates(engine);
-      return await buildTutorial5(engine, { channel: 'sqlite' });
+      return await buildTutorial5(engine);
     },
   },
   flights: {

@@ -10,14 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Queue } from 'bullmq';
-import { MongoClient } from 'mongodb';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createQueueScheduler } from '../../../src/distributed.js';
 import type { DeadLetter, QueueStatus } from '../../../src/distributed.js';
 import { Engine } from '../../../src/engine/engine.js';
 import { WorkflowExecutionError } from '../../../src/errors.js';
-import { createMongoEngineOptions } from '../../../src/mongodb.js';
+import { createSqliteBackend } from '../../../src/sqlite.js';
 import { defineTool } from '../../../src/tools/tool.js';
 import { MemoryToolSource } from '../../../src/tools/tool-source.js';
 import type { CliResult } from '../cli/run-cli.js';
@@ -26,9 +25,7 @@ import { MAIN, ROOT, TSX, cli, json } from '../cli/run-cli.js';
 const T0 = '2026-01-01T00:00:00Z';
 const MINUTE = 60_000;
 const at = (minutes: number): string => new Date(Date.parse(T0) + minutes * MINUTE).toISOString();
-const mongoUri = inject('mongoUri');
 const redisUrl = inject('redisUrl');
-const database = `hs_qcli_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
 const queueName = `cli_${randomUUID().slice(0, 8)}`;
 const children = new Set<ChildProcess>();
 let dir: string;
@@ -129,7 +126,6 @@ beforeAll(async () => {
   marker = join(dir, 'broken-disk');
   const fixture = join(ROOT, 'fixtures/config/queue');
   const config = {
-    storage: { kind: 'mongodb', uri: mongoUri, database },
     plugins: [{ path: join(fixture, 'plugins/qtools'), channelIdPrefix: 'q' }],
     workflows: [join(fixture, 'workflows/queue.ts')],
     queue: {
@@ -150,9 +146,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');
-  const client = await MongoClient.connect(mongoUri);
-  await client.db(database).dropDatabase();
-  await client.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -258,9 +251,9 @@ describe('the job queue through the CLI', { timeout: 180_000 }, () => {
       params: z.strictObject({ stride: z.string() }),
       async *execute() {},
     });
-    const mongo = await createMongoEngineOptions({ uri: mongoUri, database });
+    // The CLI's default storage: the SQLite file every process of this machine shares.
     const engine = await Engine.create({
-      ...mongo,
+      storage: await createSqliteBackend(join(dir, '.hyperstream/hyperstream.db')),
       tools: new MemoryToolSource([onlyHere, fakeClock]),
       schedulers: { queue: createQueueScheduler({ connection: redisUrl, queue: queueName }) },
     });
