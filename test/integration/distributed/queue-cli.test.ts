@@ -329,10 +329,7 @@ describe('the job queue through the CLI', { timeout: 180_000 }, () => {
     expect(cancel.code, cancel.stderr).toBe(0);
     expect(json<{ revoked: number }>(cancel).revoked).toBeGreaterThan(0);
     expect(await run.exited).toBe(130);
-    const summary = JSON.parse(run.lines.find((l) => l.startsWith('{"workflow"'))!) as {
-      status: string;
-      pieces: number;
-    };
+    const summary = JSON.parse(run.stdout.join('\n')) as { status: string; pieces: number };
     expect(summary.status).toBe('aborted');
     expect(summary.pieces).toBeLessThan(240);
     const shown = json<{ status: string; error?: { code: string; message: string } }>(
