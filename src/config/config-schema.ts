@@ -182,7 +182,9 @@ export const queueConfigSchema = z.strictObject({
         workflow: nonEmpty,
         factor: nonEmpty
           .optional()
-          .describe('only this factor (default every factor of the workflow)'),
+          .describe(
+            'only this factor, by its id ("tool->sink", as in failed pieces and sessions; default every factor of the workflow)',
+          ),
         retry: retryConfigSchema,
       }),
     )
