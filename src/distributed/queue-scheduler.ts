@@ -1,7 +1,6 @@
 // The queue scheduler: plans exactly as the local scheduler does and hands the pieces to BullMQ
 // workers, driving the plan's DAG itself (a piece is enqueued once the pieces it reads from
 // completed). See RunDriver for why the DAG is not a BullMQ flow.
-import type { Job } from 'bullmq';
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { computeInRounds } from '../engine/plan-rounds.js';
@@ -21,6 +20,7 @@ import type { PublishedDefinition } from './job.js';
 import { hashDefinition, sha256 } from './job.js';
 import type { RetryRule } from './retry.js';
 import { DEFAULT_QUEUE_RETRY, checkRetryRules } from './retry.js';
+import type { DriverServices } from './run-driver.js';
 import { RunDriver } from './run-driver.js';
 
 /** How the queue scheduler enqueues pieces. */
@@ -86,24 +86,6 @@ export function checkPriority(priority: number): number {
     );
   }
   return priority;
-}
-
-/** What a run driver needs of its scheduler. */
-export interface DriverServices {
-  readonly queue: Queue;
-  readonly redis: Redis;
-  readonly resolved: ResolvedQueue;
-  readonly retry: BackoffPolicy;
-  readonly retries: readonly RetryRule[];
-  readonly redisTimeout: number;
-  readonly sweepInterval: number;
-  /** Routes a job's events to the driver until `forget`. */
-  listen(jobId: string, driver: RunDriver): void;
-  forget(jobId: string): void;
-  /** Publishes a definition once per connection (re-published after Redis lost data). */
-  publish(definition: PublishedDefinition): Promise<void>;
-  /** When the last queue event arrived (wall clock ms). */
-  lastEventAt(): number;
 }
 
 class QueueScheduler implements Scheduler {
@@ -267,9 +249,4 @@ class QueueScheduler implements Scheduler {
 export function createsPlates(graph: WorkflowGraph, piece: WorkPiece): boolean {
   const factor = graph.factors.find((f) => f.id === piece.factor);
   return factor !== undefined && kindOf(factor).createdPlate(factor) !== undefined;
-}
-
-/** Reads a finished job (for the sweep), or undefined when Redis no longer has it. */
-export async function readJob(queue: Queue, jobId: string): Promise<Job | undefined> {
-  return (await queue.getJob(jobId)) ?? undefined;
 }

@@ -3,21 +3,42 @@
 // so the coordinating process keeps the DAG: it enqueues the pieces whose dependencies completed,
 // and each completion event releases the pieces waiting for it. The run's session is the
 // coordinator's anyway; the cost is one queue round trip per dependency level, not per piece.
+import type { Job, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import {
   ExecutionAbortedError,
   PieceFailedOnWorkerError,
   QueueUnavailableError,
 } from '../errors.js';
 import type { Run } from '../engine/run.js';
+import type { BackoffPolicy } from '../internal/backoff.js';
 import type { WorkPiece } from '../kinds/work-piece.js';
 import { unitKey } from '../kinds/work-piece.js';
 import { TimeIntervals } from '../time/time-intervals.js';
+import type { ResolvedQueue } from './connection.js';
 import { isConnectionError, retryWhileUnavailable, unavailable } from './connection.js';
 import type { PieceJob, PublishedDefinition } from './job.js';
 import { JOB_FORMAT, jobIdOf, pieceResultSchema } from './job.js';
-import type { DriverServices } from './queue-scheduler.js';
-import { readJob } from './queue-scheduler.js';
+import type { RetryRule } from './retry.js';
 import { BACKOFF_TYPE, retryPolicyFor } from './retry.js';
+
+/** What a run driver needs of its scheduler. */
+export interface DriverServices {
+  readonly queue: Queue;
+  readonly redis: Redis;
+  readonly resolved: ResolvedQueue;
+  readonly retry: BackoffPolicy;
+  readonly retries: readonly RetryRule[];
+  readonly redisTimeout: number;
+  readonly sweepInterval: number;
+  /** Routes a job's events to the driver until `forget`. */
+  listen(jobId: string, driver: RunDriver): void;
+  forget(jobId: string): void;
+  /** Publishes a definition once per connection (re-published after Redis lost data). */
+  publish(definition: PublishedDefinition): Promise<void>;
+  /** When the last queue event arrived (wall clock ms). */
+  lastEventAt(): number;
+}
 
 /** What a driver enqueues with: the definition, the plates' fingerprint, the priority. */
 export interface DriverPlan {
@@ -390,4 +411,9 @@ export class RunDriver {
   get lost(): number {
     return this.#lost;
   }
+}
+
+/** Reads a finished job (for the sweep), or undefined when Redis no longer has it. */
+export async function readJob(queue: Queue, jobId: string): Promise<Job | undefined> {
+  return (await queue.getJob(jobId)) ?? undefined;
 }

@@ -16,8 +16,10 @@ import type { TimeIntervals } from '../time/time-intervals.js';
 import type { ExecuteOptions, PieceProgress } from '../workflow/execution.js';
 import { SESSION_HEARTBEAT_INTERVAL_MS } from '../storage/backend.js';
 import { Semaphore } from './concurrency.js';
-import { LOCAL_RUNNER } from './scheduler.js';
 import { newSessionId } from './session.js';
+
+/** The name of the scheduler every engine has: pieces run in this process. */
+export const LOCAL_RUNNER = 'local';
 
 /** A piece (or the run itself) that failed. */
 export interface Failure {

@@ -24,9 +24,8 @@ import { PieceExecutor } from './piece-executor.js';
 import type { PlanTarget } from './planner.js';
 import { purge } from './purge.js';
 import type { RunSessions, SessionStart } from './run.js';
-import { Run, runSession } from './run.js';
+import { LOCAL_RUNNER, Run, runSession } from './run.js';
 import type { Scheduler, SchedulerContext, SchedulerFactory } from './scheduler.js';
-import { LOCAL_RUNNER } from './scheduler.js';
 
 /** What the runner works with (the engine passes its own). */
 export interface RunnerDependencies {

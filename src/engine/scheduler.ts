@@ -7,9 +7,6 @@ import type { PieceExecutor } from './piece-executor.js';
 import type { PlanTarget } from './planner.js';
 import type { Run } from './run.js';
 
-/** The name of the scheduler every engine has: pieces run in this process. */
-export const LOCAL_RUNNER = 'local';
-
 /**
  * Where the pieces of a run are executed. Every scheduler plans with the same planner and runs
  * each piece through the same piece executor (in this process or another); they differ in where a
