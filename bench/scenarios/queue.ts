@@ -113,7 +113,7 @@ async function emptyPieces(context: BenchContext, dir: string, redis: string): P
 async function cpuBound(context: BenchContext, dir: string, redis: string): Promise<BenchRow[]> {
   // 8 houses × 8 hours of 1-hour pieces, each ~`work` rounds per tick, one tick a minute.
   const hours = context.tiny ? 1 : 8;
-  const work = context.tiny ? 100 : 40_000;
+  const work = context.tiny ? 100 : 200_000;
   const pieces = HOUSES.length * hours;
   const repetitions = context.tiny ? 1 : Math.min(context.repetitions, 3);
   const build = async (engine: Engine): Promise<Workflow> => {
