@@ -2,19 +2,17 @@
 // replayable with RELIABILITY_SEED): BullMQ's stalled-job check gives each killed worker's piece to
 // another worker, the run completes with one session equal to a local run's, and at no moment does
 // a calculated interval claim data that was not written. Storage: one SQLite file shared by the
-// processes of this machine, read straight from its tables (not through the engine under test).
+// processes of this machine, read straight from its tables (not through the engine under test),
+// intervals before instances.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { QueueEvents } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createQueueScheduler } from '../../src/distributed.js';
 import type { Engine } from '../../src/engine/engine.js';
 import type { SessionRecord } from '../../src/storage/session-store.js';
-import { decodeValue } from '../../src/storage/sqlite/sqlite-values.js';
 import { TimeInterval } from '../../src/time/time-interval.js';
-import { TimeIntervals } from '../../src/time/time-intervals.js';
 import type { Workflow } from '../../src/workflow/workflow.js';
 import { channelSnapshot, sessionShape } from '../integration/distributed/fixtures/compare.js';
 import type { StorageSpec } from '../integration/distributed/fixtures/engines.js';
@@ -26,6 +24,7 @@ import type { Script } from './fixtures/processes.js';
 import { pollWhile, runSeed, seededRandom, sleep } from './fixtures/processes.js';
 import type { Snapshot } from './fixtures/outputs.js';
 import { differences, falseClaims } from './fixtures/outputs.js';
+import { readSqliteSnapshot } from './fixtures/targets.js';
 import { HOUR, HOUSES, MINUTE, scale, sum, windowSum } from './fixtures/workflow.js';
 
 const TRIALS = 10;
@@ -67,42 +66,6 @@ function storage(name: string): StorageSpec & { readonly kind: 'sqlite' } {
   return { kind: 'sqlite', path: join(dir, `${name}.sqlite`) };
 }
 
-/**
- * The file's streams, read with a connection of its own: calculated intervals first, then the
- * instances. Data only grows during a run, so an interval whose data the later read misses was
- * recorded before its data was written.
- */
-function readSqlite(path: string): Snapshot {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    db.pragma('busy_timeout = 10000');
-    const intervals = new Map<string, TimeIntervals>();
-    for (const row of db.prepare('SELECT key, calculated FROM streams').all() as {
-      key: string;
-      calculated: string;
-    }[]) {
-      const parts = JSON.parse(row.calculated) as [number, number][];
-      intervals.set(row.key, TimeIntervals.from(parts.map(([start, end]) => ({ start, end }))));
-    }
-    const documents = new Map<string, Map<number, unknown>>();
-    const counts = new Map<string, number>();
-    const rows = db
-      .prepare(
-        'SELECT s.key AS key, i.t AS t, i.v AS v FROM instances i JOIN streams s ON s.id = i.stream',
-      )
-      .all() as { key: string; t: number; v: unknown }[];
-    for (const { key, t, v } of rows) {
-      let byTime = documents.get(key);
-      if (!byTime) documents.set(key, (byTime = new Map<number, unknown>()));
-      byTime.set(t, decodeValue(v));
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
-    return { intervals, documents, counts };
-  } finally {
-    db.close();
-  }
-}
-
 function startWorker(config: WorkerProcessConfig): Script {
   const script = spawnWorker(config);
   workers.add(script);
@@ -127,7 +90,7 @@ beforeAll(async () => {
     const session = await (await build(engine)).execute(INTERVAL);
     expect(session.status).toBe('completed');
     reference = {
-      snapshot: readSqlite(storage('reference').path),
+      snapshot: readSqliteSnapshot(storage('reference').path),
       streams: await channelSnapshot(engine, 'sqlite'),
       session,
     };
@@ -176,7 +139,9 @@ describe('queue workers killed with SIGKILL during a distributed run', () => {
         const problems: string[] = [];
         const polled = pollWhile(run, async () => {
           // The file exists once a worker or the coordinator opened it.
-          problems.push(...falseClaims(readSqlite(spec.path), reference.snapshot.documents));
+          problems.push(
+            ...falseClaims(readSqliteSnapshot(spec.path), reference.snapshot.documents),
+          );
           await Promise.resolve();
         });
         // One to three kills, each of a random live worker at a random moment; a new worker
@@ -201,7 +166,7 @@ describe('queue workers killed with SIGKILL during a distributed run', () => {
         expect(session.status).toBe('completed');
         // One session, its pieces exactly the local run's: none lost, none recorded twice.
         expect(sessionShape(session)).toEqual(sessionShape(reference.session));
-        expect(differences(readSqlite(spec.path), reference.snapshot)).toEqual([]);
+        expect(differences(readSqliteSnapshot(spec.path), reference.snapshot)).toEqual([]);
         expect(await channelSnapshot(engine, 'sqlite')).toEqual(reference.streams);
         // A re-run finds everything computed.
         expect((await workflow.execute(INTERVAL, { runner: 'queue' })).pieces).toHaveLength(0);
