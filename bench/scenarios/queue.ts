@@ -19,6 +19,11 @@ import { assertSame } from '../harness.js';
 const MINUTE = 60_000;
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const HOUSES = ['1', '2', '3', '4', '5', '6', '7', '8'];
+/**
+ * The production lock settings (queue.worker defaults): a CPU-bound piece holds its worker's event
+ * loop, and on a loaded machine longer than the tests' short locks.
+ */
+const LOCKS = { lockDuration: 30_000, stalledInterval: 30_000 };
 
 const scenario: BenchScenario = {
   name: 'queue',
@@ -77,7 +82,7 @@ async function emptyPieces(context: BenchContext, dir: string, redis: string): P
   const queue = `bench_empty_${String(process.pid)}`;
   const storage = { kind: 'sqlite', path: path.join(dir, 'empty-queue.sqlite') } as const;
   const local = await openEngine({ kind: 'sqlite', path: path.join(dir, 'empty-local.sqlite') });
-  const workers = await startWorkers(1, { storage, redis, queue, concurrency: 4 });
+  const workers = await startWorkers(1, { storage, redis, queue, concurrency: 4, ...LOCKS });
   const coordinator = await openEngine(storage, {
     schedulers: { queue: createQueueScheduler({ connection: redis, queue }) },
   });
@@ -141,7 +146,13 @@ async function cpuBound(context: BenchContext, dir: string, redis: string): Prom
         kind: 'sqlite',
         path: path.join(dir, `cpu-queue-${String(count)}.sqlite`),
       } as const;
-      const workers = await startWorkers(count, { storage, redis, queue, concurrency: 1 });
+      const workers = await startWorkers(count, {
+        storage,
+        redis,
+        queue,
+        concurrency: 1,
+        ...LOCKS,
+      });
       const coordinator = await openEngine(storage, {
         schedulers: { queue: createQueueScheduler({ connection: redis, queue }) },
       });

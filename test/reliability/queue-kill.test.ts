@@ -10,14 +10,10 @@ import { join } from 'node:path';
 import { QueueEvents } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createQueueScheduler } from '../../src/distributed.js';
-import type { Engine } from '../../src/engine/engine.js';
 import type { SessionRecord } from '../../src/storage/session-store.js';
-import { TimeInterval } from '../../src/time/time-interval.js';
-import type { Workflow } from '../../src/workflow/workflow.js';
 import { channelSnapshot, sessionShape } from '../integration/distributed/fixtures/compare.js';
 import type { StorageSpec } from '../integration/distributed/fixtures/engines.js';
 import { openEngine } from '../integration/distributed/fixtures/engines.js';
-import { slow } from '../integration/distributed/fixtures/test-tools.js';
 import type { WorkerProcessConfig } from '../integration/distributed/fixtures/worker-process.js';
 import { spawnWorker } from '../integration/distributed/fixtures/workers.js';
 import type { Script } from './fixtures/processes.js';
@@ -25,13 +21,9 @@ import { pollWhile, runSeed, seededRandom, sleep } from './fixtures/processes.js
 import type { Snapshot } from './fixtures/outputs.js';
 import { differences, falseClaims } from './fixtures/outputs.js';
 import { readSqliteSnapshot } from './fixtures/targets.js';
-import { HOUR, HOUSES, MINUTE, scale, sum, windowSum } from './fixtures/workflow.js';
+import { INTERVAL, build } from './fixtures/queue-workflow.js';
 
 const TRIALS = 10;
-const T0 = Date.parse('2026-01-01T00:00:00Z');
-const INTERVAL = new TimeInterval(T0, T0 + 12 * HOUR);
-/** A raw piece sleeps this long: most kills land in the middle of one. */
-const PIECE_MS = 150;
 
 const seed = runSeed();
 const random = seededRandom(seed);
@@ -39,28 +31,6 @@ const redisUrl = inject('redisUrl');
 const workers = new Set<Script>();
 let dir: string;
 let reference: { snapshot: Snapshot; streams: Map<string, string>; session: SessionRecord };
-
-/** Per house a slow reading, its double, the sum over houses and its hourly sum: all in SQLite. */
-async function build(engine: Engine): Promise<Workflow> {
-  for (const house of HOUSES) await engine.plates.ensureMetaData([], 'house', house);
-  await engine.plates.createPlate({ id: 'H', metaKey: 'house', description: 'houses' });
-  const w = engine.workflow('queue_kill', { description: 'queue kill fixture', owner: 'tests' });
-  const raw = w.node('raw', { plates: ['H'] });
-  const scaled = w.node('scaled', { plates: ['H'] });
-  const total = w.node('total');
-  const hourly = w.node('hourly');
-  const maxPieceSize = 'PT1H';
-  w.factor({ tool: slow.create({ step: 5 * MINUTE, ms: PIECE_MS }), sink: raw, maxPieceSize });
-  w.factor({ tool: scale.create({ factor: 2 }), sources: [raw], sink: scaled, maxPieceSize });
-  w.aggregateFactor({ tool: sum.create({}), sources: [scaled], sink: total, maxPieceSize });
-  w.factor({
-    tool: windowSum.create({ width: HOUR }),
-    sources: [total],
-    sink: hourly,
-    maxPieceSize,
-  });
-  return w;
-}
 
 function storage(name: string): StorageSpec & { readonly kind: 'sqlite' } {
   return { kind: 'sqlite', path: join(dir, `${name}.sqlite`) };
