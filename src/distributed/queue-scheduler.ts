@@ -230,7 +230,7 @@ class QueueScheduler implements Scheduler {
       retries: this.#options.retries ?? [],
       redisTimeout: timeout,
       sweepInterval: this.#options.sweepInterval ?? 1000,
-      listen: (jobId, driver) => this.#drivers.set(jobId, driver),
+      follow: (jobId, driver) => this.#drivers.set(jobId, driver),
       forget: (jobId) => this.#drivers.delete(jobId),
       publish: async (definition) => {
         if (published.has(definition.hash)) {

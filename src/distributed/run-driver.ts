@@ -32,7 +32,7 @@ export interface DriverServices {
   readonly redisTimeout: number;
   readonly sweepInterval: number;
   /** Routes a job's events to the driver until `forget`. */
-  listen(jobId: string, driver: RunDriver): void;
+  follow(jobId: string, driver: RunDriver): void;
   forget(jobId: string): void;
   /** Publishes a definition once per connection (re-published after Redis lost data). */
   publish(definition: PublishedDefinition): Promise<void>;
@@ -276,7 +276,7 @@ export class RunDriver {
       const jobId = jobIdOf(this.#run.id, piece.id);
       this.#state.set(piece.id, 'queued');
       this.#inFlight.set(jobId, { piece: piece.id, at: now });
-      this.#services.listen(jobId, this);
+      this.#services.follow(jobId, this);
       return this.#job(piece, jobId);
     });
     this.#writes = this.#writes.then(async () => {
