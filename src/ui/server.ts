@@ -160,7 +160,7 @@ export async function startUi(engine: Engine, options: UiOptions = {}): Promise<
         sendText(res, 405, 'method not allowed');
         return;
       }
-      serveAsset(res, assets, path === '/' ? 'index.html' : path, req.method === 'HEAD');
+      serveAsset(res, assets, path, req.method === 'HEAD');
       return;
     }
     res.setHeader('Cache-Control', 'no-store');
@@ -399,7 +399,12 @@ function serveAsset(
 ): void {
   // `/index.html` or `/assets/<name>`, matched against the file names as they are: no decoding,
   // no path joining, so `..`, encoded separators and absolute paths can only miss.
-  const name = path === 'index.html' ? path : path.startsWith('/assets/') ? path.slice(8) : '';
+  const name =
+    path === '/' || path === '/index.html'
+      ? 'index.html'
+      : path.startsWith('/assets/')
+        ? path.slice(8)
+        : '';
   const asset = name === '' || name.includes('/') ? undefined : assets.get(name);
   if (!asset) {
     sendText(res, 404, 'not found');
