@@ -207,6 +207,9 @@ async function extent(channel: Channel, id: StreamId): Promise<[number | null, n
   return [await edge(false), await edge(true)];
 }
 
+/** Instances per batch read for a plot: large, so a pass over millions awaits a few hundred times. */
+const READ_BATCH = 16_384;
+
 /** What `GET /api/stream/values` returns. */
 export interface StreamValues extends DownsampledSeries {
   readonly channel: string;
@@ -248,7 +251,7 @@ export async function streamValues(engine: Engine, query: URLSearchParams): Prom
     if (first !== null && last !== null) window = new TimeInterval(first - 1, last);
   }
   const series = window
-    ? await downsample(channel.readBatches(id, window), {
+    ? await downsample(channel.readBatches(id, window, { batchSize: READ_BATCH }), {
         window,
         buckets: width,
         field: field ?? undefined,

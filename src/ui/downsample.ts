@@ -78,15 +78,25 @@ export async function downsample(
   let min = Infinity;
   let max = -Infinity;
 
+  const key = path.length === 1 ? path[0]! : undefined;
   for await (const batch of batches) {
     count += batch.length;
-    for (const { timestamp, value } of batch) {
+    for (let i = 0; i < batch.length; i++) {
+      const { timestamp, value } = batch[i]!;
       if (objectsSeen < FIELD_SAMPLE && typeof value === 'object' && value !== null) {
         objectsSeen++;
         collectFields(value, fields);
       }
-      const y = numberAt(value, path);
-      if (y === undefined) continue;
+      // The common cases without a loop: the value itself, or one key of an object.
+      let y: unknown;
+      if (path.length === 0) y = value;
+      else if (key !== undefined)
+        y =
+          typeof value === 'object' && value !== null
+            ? (value as Record<string, unknown>)[key]
+            : undefined;
+      else y = valueAt(value, path);
+      if (typeof y !== 'number' || !Number.isFinite(y)) continue;
       numeric++;
       if (y < min) min = y;
       if (y > max) max = y;
@@ -156,16 +166,17 @@ export async function downsample(
   return { ...common, downsampled: true, timestamps, values };
 }
 
-/** The finite number at `path` in `value`, if there is one. */
-function numberAt(value: unknown, path: readonly string[]): number | undefined {
+/**
+ * What is at `path` in `value` (`undefined` when a step is not an object). Inherited properties
+ * are never numbers (prototype members are functions), so plain property reads are enough.
+ */
+function valueAt(value: unknown, path: readonly string[]): unknown {
   let current = value;
   for (const key of path) {
-    if (typeof current !== 'object' || current === null || !Object.hasOwn(current, key)) {
-      return undefined;
-    }
+    if (typeof current !== 'object' || current === null) return undefined;
     current = (current as Record<string, unknown>)[key];
   }
-  return typeof current === 'number' && Number.isFinite(current) ? current : undefined;
+  return current;
 }
 
 function collectFields(value: object, into: Set<string>): void {

@@ -99,6 +99,7 @@ export async function renderPlot(root: HTMLElement, query: URLSearchParams): Pro
           height: 360,
           ms: 1,
           scales: { x: { time: true } },
+          axes: [{}, { size: 72 }],
           series: [
             { label: 'time', value: (_u, t: number | null) => (t === null ? '' : formatTime(t)) },
             {

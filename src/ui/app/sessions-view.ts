@@ -81,11 +81,28 @@ function showSessions(box: HTMLElement, sessions: readonly SessionSummary[]): vo
       h(
         'tbody',
         {},
-        ...sessions.map((session) =>
-          h(
+        ...sessions.flatMap((session) => {
+          const detail = factorRow(session);
+          const toggle = h(
+            'button',
+            {
+              type: 'button',
+              class: 'toggle',
+              'aria-expanded': 'false',
+              title: 'per-factor totals',
+            },
+            '▸ ',
+            h('code', {}, session.id),
+          );
+          toggle.addEventListener('click', () => {
+            detail.hidden = !detail.hidden;
+            toggle.setAttribute('aria-expanded', String(!detail.hidden));
+            toggle.firstChild!.textContent = detail.hidden ? '▸ ' : '▾ ';
+          });
+          const row = h(
             'tr',
             { 'data-session': session.id, 'data-status': session.status },
-            h('td', {}, factorDetails(session)),
+            h('td', {}, toggle),
             h('td', {}, h('span', { class: `status status-${session.status}` }, session.status)),
             h(
               'td',
@@ -97,7 +114,7 @@ function showSessions(box: HTMLElement, sessions: readonly SessionSummary[]): vo
               session.node ? ` (node ${session.node})` : '',
             ),
             h('td', { class: 'intervals' }, session.intervals.map(formatInterval).join(' ∪ ')),
-            h('td', {}, formatTime(session.startedAt)),
+            h('td', { class: 'nowrap' }, formatTime(session.startedAt)),
             h('td', {}, formatDuration(session.durationMs)),
             h('td', { class: 'num' }, String(session.pieces)),
             h('td', { class: 'num' }, session.documents.toLocaleString('en')),
@@ -106,8 +123,9 @@ function showSessions(box: HTMLElement, sessions: readonly SessionSummary[]): vo
               { class: 'error-text' },
               session.error ? `${session.error.code}: ${session.error.message}` : '',
             ),
-          ),
-        ),
+          );
+          return [row, detail];
+        }),
       ),
     ),
   );
@@ -171,16 +189,14 @@ function showServices(box: HTMLElement, services: readonly ServiceStatus[]): voi
   );
 }
 
-function factorDetails(session: SessionSummary): HTMLElement {
-  return h(
-    'details',
-    { class: 'factors' },
-    h('summary', {}, h('code', {}, session.id)),
+/** The per-factor totals of a session: a full-width row under it, hidden until asked for. */
+function factorRow(session: SessionSummary): HTMLTableRowElement {
+  const content =
     session.factors.length === 0
       ? h('p', { class: 'muted' }, 'no factor ran')
       : h(
           'table',
-          {},
+          { class: 'factors' },
           h(
             'thead',
             {},
@@ -198,13 +214,17 @@ function factorDetails(session: SessionSummary): HTMLElement {
                 'tr',
                 {},
                 h('td', {}, f.factor),
-                h('td', {}, f.tool),
+                h('td', { class: 'tool' }, f.tool),
                 h('td', { class: 'num' }, String(f.pieces)),
                 h('td', { class: 'num' }, f.documents.toLocaleString('en')),
                 h('td', { class: 'num' }, formatDuration(f.durationMs)),
               ),
             ),
           ),
-        ),
+        );
+  return h(
+    'tr',
+    { class: 'session-factors', 'data-factors-of': session.id, hidden: true },
+    h('td', { colspan: 9 }, content),
   );
 }
