@@ -6,9 +6,9 @@ import { ToolChannel } from '../tools/tool-channel.js';
 import type { WorkflowFactory } from '../config/config-schema.js';
 import type { HyperstreamConfig } from '../config/load-config.js';
 import { loadConfig, unwrapDefault } from '../config/load-config.js';
+import type { StorageConfig } from '../config/config-schema.js';
+import type { EngineOptions } from '../engine/engine.js';
 import { Engine } from '../engine/engine.js';
-// Type only: the driver itself is imported only when MongoDB storage is configured.
-import type { MongoEngineOptions } from '../mongodb.js';
 import { ToolNotFoundError, WorkflowDefinitionError } from '../errors.js';
 import type { Clock } from '../time/clock.js';
 import { loadPlugins } from '../tools/plugins.js';
@@ -41,9 +41,9 @@ export interface OpenWorkspaceOptions {
 }
 
 /**
- * Loads the config and builds an engine: the built-in `tools` channel and each plugin's; with
- * MongoDB storage the Database and Assets channels and the meta-data, plate, workflow and session
- * stores; then the workflows of the configured files.
+ * Loads the config and builds an engine: the built-in `tools` channel and each plugin's; the
+ * configured storage (a SQLite file by default; memory; MongoDB with its Database and Assets
+ * channels); then the workflows of the configured files.
  *
  * @remarks Workflow files: a `.json` file holds one definition or a list of definitions (as
  * `workflow.toDefinition()` writes them); a `.ts`/`.js` module exports functions
@@ -69,16 +69,8 @@ export async function openWorkspace(options: OpenWorkspaceOptions = {}): Promise
     ...toolChannels,
     ...plugins.flatMap((p) => p.channels.filter((c) => c.kind !== 'tool')),
   );
-  let mongo: MongoEngineOptions | undefined;
-  if (config.storage.kind === 'mongodb') {
-    // Loaded only when configured, so memory use never loads the driver.
-    const { createMongoEngineOptions } = await import('../mongodb.js');
-    mongo = await createMongoEngineOptions({
-      uri: config.storage.uri,
-      database: config.storage.database,
-    });
-    channels.push(...mongo.channels);
-  }
+  const storage = await STORAGE[config.storage.kind](config.storage as never);
+  channels.push(...(storage.channels ?? []));
   const tools = new CompositeToolSource(toolChannels);
   // Tool file paths in workflows (csv_reader's path…) resolve against the config's folder, as
   // the config's own paths do, whatever the working directory.
@@ -86,8 +78,7 @@ export async function openWorkspace(options: OpenWorkspaceOptions = {}): Promise
   const engine = await Engine.create({
     channels,
     tools: mapTools(tools, (tool) => withBaseDir(tool, baseDir)),
-    ...(mongo?.defaultChannel ? { defaultChannel: mongo.defaultChannel } : {}),
-    ...(mongo ? { stores: mongo.stores } : {}),
+    ...storage.engine,
     ...(options.clock ? { clock: options.clock } : {}),
   });
   try {
@@ -103,6 +94,39 @@ export async function openWorkspace(options: OpenWorkspaceOptions = {}): Promise
     throw error;
   }
 }
+
+/** What a storage configuration gives the engine: options, and channels of its own. */
+interface ConfiguredStorage {
+  readonly engine: Pick<EngineOptions, 'storage' | 'stores' | 'defaultChannel'>;
+  readonly channels?: readonly Channel[];
+}
+
+type StorageOf<K extends StorageConfig['kind']> = Extract<StorageConfig, { kind: K }>;
+
+/**
+ * How each kind of storage configuration opens: the one place that knows them. Drivers are
+ * imported only when configured, so SQLite never loads MongoDB's driver and memory neither.
+ */
+const STORAGE: {
+  readonly [K in StorageConfig['kind']]: (config: StorageOf<K>) => Promise<ConfiguredStorage>;
+} = {
+  memory: () => Promise.resolve({ engine: {} }),
+  sqlite: async (config) => {
+    const { createSqliteBackend } = await import('../sqlite.js');
+    return { engine: { storage: await createSqliteBackend(config.path) } };
+  },
+  mongodb: async (config) => {
+    const { createMongoEngineOptions } = await import('../mongodb.js');
+    const mongo = await createMongoEngineOptions({ uri: config.uri, database: config.database });
+    return {
+      engine: {
+        stores: mongo.stores,
+        ...(mongo.defaultChannel ? { defaultChannel: mongo.defaultChannel } : {}),
+      },
+      channels: mongo.channels,
+    };
+  },
+};
 
 /** Where a workflow came from, for messages: its file, or the config for a factory in it. */
 export function sourceName(entry: string | WorkflowFactory, config: HyperstreamConfig): string {

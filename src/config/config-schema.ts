@@ -48,8 +48,20 @@ const timeZone = z.string().refine((zone) => IANAZone.isValidZone(zone), {
 
 const nonEmpty = z.string().min(1, { message: 'expected a non-empty string' });
 
-/** Where streams, workflows and sessions live: in memory (the default) or in MongoDB. */
+/** The CLI's database when the config names none: beside the config file (or in the working folder). */
+export const DEFAULT_SQLITE_PATH = '.hyperstream/hyperstream.db';
+
+/**
+ * Where streams, workflows and sessions live: a SQLite file (the default, beside the config), in
+ * memory (gone when the process ends), or in MongoDB (or FerretDB).
+ */
 export const storageConfigSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('sqlite'),
+    path: nonEmpty
+      .default(DEFAULT_SQLITE_PATH)
+      .describe('the database file, relative to the config file’s folder'),
+  }),
   z.strictObject({ kind: z.literal('memory') }),
   z.strictObject({
     kind: z.literal('mongodb'),

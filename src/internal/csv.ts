@@ -48,8 +48,8 @@ export function parseCsv(
   try {
     const rows: unknown = parseSync(text, {
       ...parserOptions(options.delimiter ?? ','),
-      on_record: (record: string[], context: { lines: number }) => {
-        lastLine = context.lines;
+      on_record: (record: string[]) => {
+        lastLine += 1 + record.reduce((n, c) => n + (c.match(/\r\n|\r|\n/g)?.length ?? 0), 0);
         return record;
       },
     });
@@ -72,26 +72,20 @@ export async function* readCsvRecords(
   const parser = parse({
     ...parserOptions(options.delimiter ?? ','),
     from_line: options.fromLine ?? 1,
-    info: true,
   });
   stream.on('error', (error) => parser.destroy(error));
   stream.pipe(parser);
-  let lastLine = (options.fromLine ?? 1) - 1;
+  // Lines are counted here: csv-parse counts a quoted \r\n as two lines (and so every line after it).
+  let nextLine = options.fromLine ?? 1;
   try {
-    for await (const item of parser as AsyncIterable<{
-      record: string[];
-      info: { lines: number };
-    }>) {
-      const { record, info } = item;
-      // info.lines is the line the record ends on; quoted line breaks move its start back.
-      const breaks = record.reduce((n, cell) => n + (cell.match(/\r\n|\r|\n/g)?.length ?? 0), 0);
-      const line = info.lines - breaks;
-      lastLine = info.lines;
+    for await (const record of parser as AsyncIterable<string[]>) {
+      const line = nextLine;
+      nextLine += 1 + record.reduce((n, cell) => n + (cell.match(/\r\n|\r|\n/g)?.length ?? 0), 0);
       if (record.every((cell) => cell.trim() === '')) continue;
       yield { cells: record, line };
     }
   } catch (error) {
-    if (error instanceof CsvError) throw csvError(error, path, lastLine);
+    if (error instanceof CsvError) throw csvError(error, path, nextLine - 1);
     throw error;
   } finally {
     stream.destroy();

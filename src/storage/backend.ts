@@ -79,6 +79,8 @@ export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 4 * SESSION_HEARTBEAT_INTERVAL_MS;
  */
 export interface StorageBackend {
   readonly kind: StorageBackendKind;
+  /** The channel an engine on this backend writes by default: `memory`, `sqlite` or `mongo`. */
+  readonly defaultChannel: string;
   readonly capabilities: StorageCapabilities;
   /** The stream store of one channel (a namespace). */
   streams(channelId: string): StreamStore;

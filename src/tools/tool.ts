@@ -404,11 +404,13 @@ export function withBaseDir<K extends ToolKind, S extends ParamsSchema>(
   definition: ToolDefinition<K, S>,
   baseDir: string,
 ): ToolDefinition<K, S> {
-  return Object.freeze({
+  // Instances point back to the bound definition, so a tool made again from one keeps the folder.
+  const bound: ToolDefinition<K, S> = Object.freeze({
     ...definition,
     create: (input?: z.input<S>, options?: CreateToolOptions) =>
-      definition.create(input, { baseDir, ...options }),
+      createInstance(bound, input, { baseDir, ...options }),
   });
+  return bound;
 }
 
 function isPathParam(schema: unknown): boolean {

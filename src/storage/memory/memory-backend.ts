@@ -27,6 +27,7 @@ export function createMemoryBackend(options: StorageBackendOptions = {}): Storag
   const sessions = new TrackedSessionStore(new MemorySessionStore(), options);
   return {
     kind: 'memory',
+    defaultChannel: 'memory',
     capabilities: CAPABILITIES,
     streams(channelId: string): MemoryStreamStore {
       let store = streams.get(channelId);

@@ -119,6 +119,7 @@ export async function createMongoBackend(
   let closed = false;
   return {
     kind: 'mongodb',
+    defaultChannel: 'mongo',
     db,
     capabilities: CAPABILITIES,
     streams(channelId: string): MongoStreamStore {

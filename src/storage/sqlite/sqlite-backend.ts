@@ -54,6 +54,7 @@ export async function createSqliteBackend(
   const streams = new Map<string, SqliteStreamStore>();
   return {
     kind: 'sqlite',
+    defaultChannel: 'sqlite',
     path: db.path,
     capabilities,
     streams(channelId: string): SqliteStreamStore {

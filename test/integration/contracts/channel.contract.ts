@@ -21,6 +21,12 @@ const series = (from: number, to: number, scale = 1): StreamInstance[] =>
 
 const timestamps = (items: readonly StreamInstance[]) => items.map((item) => item.timestamp);
 
+/** What a backend cannot store, which it must then refuse whole (with `ValueNotStorableError`). */
+export interface ChannelContractOptions {
+  /** Arrays directly inside arrays (FerretDB v1). */
+  readonly refusesNestedArrays?: boolean;
+}
+
 /**
  * Defines the contract tests for a writable channel. `makeChannel` is called before every test
  * and must return a fresh, empty channel; it is closed after the test.
@@ -28,6 +34,7 @@ const timestamps = (items: readonly StreamInstance[]) => items.map((item) => ite
 export function defineChannelContract(
   name: string,
   makeChannel: () => Channel | Promise<Channel>,
+  options: ChannelContractOptions = {},
 ): void {
   describe(`channel contract: ${name}`, () => {
     let channel: Channel;
@@ -105,7 +112,7 @@ export function defineChannelContract(
         { timestamp: 1, value: 1.5 },
         { timestamp: 2, value: 'text' },
         { timestamp: 3, value: { nested: { list: [1, 'two', null, true] }, empty: {} } },
-        { timestamp: 4, value: [[1, 2], [3]] },
+        { timestamp: 4, value: [{ list: [1, 2] }, { none: [] }, 3] },
         { timestamp: 5, value: null },
         { timestamp: 6, value: false },
         { timestamp: 7, value: new Date('2016-04-28T20:00:00Z') },
@@ -117,6 +124,21 @@ export function defineChannelContract(
       const all = await stream.window(TimeInterval.allTime()).toArray();
       expect(all).toEqual([...values, ...many]);
       expect(await stream.window(TimeInterval.allTime()).count()).toBe(4008);
+    });
+
+    it(`stores arrays directly inside arrays${options.refusesNestedArrays ? ' (here: refuses them whole)' : ''}`, async () => {
+      const stream = await channel.createStream('nested');
+      const values: StreamInstance[] = [
+        { timestamp: 1, value: 1 },
+        { timestamp: 2, value: [[1, 2], [3]] },
+      ];
+      if (options.refusesNestedArrays) {
+        await expect(stream.write(values)).rejects.toBeInstanceOf(ValueNotStorableError);
+        expect(await stream.window(TimeInterval.allTime()).count()).toBe(0);
+      } else {
+        await stream.write(values);
+        expect(await stream.window(TimeInterval.allTime()).toArray()).toEqual(values);
+      }
     });
 
     it('rewrites idempotently: the same timestamps again replace, never duplicate', async () => {

@@ -241,6 +241,11 @@ describe('csv_reader options and errors', () => {
     await expect(read({ path, textColumns: ['note'] })).rejects.toThrow(
       new RegExp(`"x" in ${path} line 4, column "v" is not a number`),
     );
+    // csv-parse counts a quoted \r\n as two lines; the line named is still the file's own.
+    const crlf = file('multiline-crlf.csv', 'time,note,v\r\n2020-01-01,"a\r\nb",1\r\nx,ok,2\r\n');
+    await expect(read({ path: crlf, textColumns: ['note'] })).rejects.toThrow(
+      new RegExp(`"x" in ${crlf} line 4, column`),
+    );
     const out = await read({
       path: file('multiline-ok.csv', 'time,note\n2020-01-01,"line one\nline two"\n'),
       textColumns: ['note'],

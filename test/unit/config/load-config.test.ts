@@ -35,7 +35,11 @@ describe('loadConfig', () => {
   it('applies defaults when no config file is found', async () => {
     const config = await loadConfig({ cwd: empty, env: noEnv });
     expect(config.file).toBeUndefined();
-    expect(config.storage).toEqual({ kind: 'memory' });
+    // The default storage: a SQLite file beside the config (here, the working folder).
+    expect(config.storage).toEqual({
+      kind: 'sqlite',
+      path: join(empty, '.hyperstream/hyperstream.db'),
+    });
     expect(config.plugins).toEqual([]);
     expect(config.online.name).toBe('default');
     expect(config.online.stateDir).toBe(join(empty, '.hyperstream'));
@@ -98,6 +102,23 @@ describe('loadConfig', () => {
       env: { HYPERSTREAM_CONFIG: join(FIXTURES, 'valid/nested/hyperstream.config.json') },
     });
     expect(explicit.online.name).toBe('default');
+  });
+
+  it('resolves a SQLite path against the config file, whatever the working directory', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hs-config-sqlite-'));
+    try {
+      await writeFile(
+        join(dir, 'hyperstream.config.json'),
+        JSON.stringify({ storage: { kind: 'sqlite', path: 'data/state.db' } }),
+      );
+      const config = await loadConfig({
+        configPath: join(dir, 'hyperstream.config.json'),
+        env: noEnv,
+      });
+      expect(config.storage).toEqual({ kind: 'sqlite', path: join(dir, 'data/state.db') });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('lets MONGODB_URI replace the file uri, and select MongoDB when storage is not given', async () => {
@@ -224,7 +245,7 @@ describe('loadConfig', () => {
     await writeFile(bad, "export default { storage: { kind: 'redis' } };\n");
     const error = await configError(loadConfig({ configPath: bad, env: noEnv }));
     expect(error.message).toContain(
-      `invalid config file "${bad}": at "storage.kind": expected one of "memory", "mongodb"`,
+      `invalid config file "${bad}": at "storage.kind": expected one of "sqlite", "memory", "mongodb"`,
     );
   });
 });
