@@ -7,6 +7,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import { isIP } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Engine } from '../engine/engine.js';
@@ -141,15 +142,23 @@ export async function startUi(engine: Engine, options: UiOptions = {}): Promise<
   let port = requestedPort;
   let actionRunning = false;
 
+  // The names a browser may use for us: loopback, the bound address, and when bound to every
+  // interface, each interface's address and the machine's name (looked up per request: they change).
   const allowedHosts = (): Set<string> => {
     const names = new Set([...LOOPBACK, host]);
+    if (WILDCARD.has(host)) {
+      names.add(hostname().toLowerCase());
+      for (const address of Object.values(networkInterfaces()).flat()) {
+        if (address) names.add(address.address.toLowerCase());
+      }
+    }
     return new Set([...names].map((name) => hostHeader(name, port)));
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     // DNS rebinding: a page of another site resolving its name to this address must not read us.
-    if (!WILDCARD.has(host) && !allowedHosts().has((req.headers.host ?? '').toLowerCase())) {
+    if (!allowedHosts().has((req.headers.host ?? '').toLowerCase())) {
       sendText(res, 403, 'forbidden: unexpected Host header');
       return;
     }

@@ -3,7 +3,7 @@
 import { request } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { hostname, networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../../src/engine/engine.js';
@@ -386,6 +386,30 @@ describe('static files', () => {
       headers: { Host: `localhost:${String(ui.port)}` },
     });
     expect(local.status).toBe(200);
+  });
+
+  it("bound to every interface, still answers only to this machine's names and addresses", async () => {
+    const everywhere = await startUi(engine, { port: 0, host: '0.0.0.0' });
+    try {
+      expect(everywhere.exposed).toBe(true);
+      const port = String(everywhere.port);
+      const evil = await raw(everywhere, '/api/workflows', {
+        headers: { Host: `evil.example:${port}` },
+      });
+      expect(evil.status).toBe(403);
+      expect(evil.body).not.toContain('tutorial_05');
+      const addresses = Object.values(networkInterfaces())
+        .flat()
+        .flatMap((a) => (a && a.family === 'IPv4' ? [a.address] : []));
+      for (const name of ['localhost', hostname(), ...addresses]) {
+        const answer = await raw(everywhere, '/api/workflows', {
+          headers: { Host: `${name}:${port}` },
+        });
+        expect([name, answer.status]).toEqual([name, 200]);
+      }
+    } finally {
+      await everywhere.close();
+    }
   });
 });
 
