@@ -43,34 +43,36 @@ export const uiCommand = defineCommand({
   }),
   async run(args, ctx) {
     const { engine, config } = await ctx.workspace();
-    const ui = await startUi(engine, {
-      ...(args.port === undefined ? {} : { port: args.port }),
-      ...(args.host === undefined ? {} : { host: args.host }),
-      allowActions: args['allow-actions'] ?? false,
-      stateDir: config.online.stateDir,
-    });
-    if (ui.exposed) {
-      ctx.output.note(
-        `warning: the web view listens on ${ui.host}, not only on this machine: anyone who can reach ` +
-          `${ui.host}:${String(ui.port)} can read every workflow and stream${ui.allowActions ? ', run and purge' : ''} (there is no login)`,
-      );
+    // Listen for the stop signal before printing the address: whoever reads it may stop us at once.
+    let stop = (): void => undefined;
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    try {
+      const ui = await startUi(engine, {
+        ...(args.port === undefined ? {} : { port: args.port }),
+        ...(args.host === undefined ? {} : { host: args.host }),
+        allowActions: args['allow-actions'] ?? false,
+        stateDir: config.online.stateDir,
+      });
+      if (ui.exposed) {
+        ctx.output.note(
+          `warning: the web view listens on ${ui.host}, not only on this machine: anyone who can reach ` +
+            `${ui.host}:${String(ui.port)} can read every workflow and stream${ui.allowActions ? ', run and purge' : ''} (there is no login)`,
+        );
+      }
+      if (ctx.output.json) {
+        ctx.output.data({ url: ui.url, host: ui.host, port: ui.port, actions: ui.allowActions });
+      } else {
+        ctx.output.line(
+          `hyperstream web view at ${ui.url} (${ui.allowActions ? 'actions enabled' : 'read-only'}); Ctrl-C stops it`,
+        );
+      }
+      await stopped;
+      await ui.close();
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
     }
-    if (ctx.output.json) {
-      ctx.output.data({ url: ui.url, host: ui.host, port: ui.port, actions: ui.allowActions });
-    } else {
-      ctx.output.line(
-        `hyperstream web view at ${ui.url} (${ui.allowActions ? 'actions enabled' : 'read-only'}); Ctrl-C stops it`,
-      );
-    }
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
-    await ui.close();
   },
 });
