@@ -1,6 +1,7 @@
 // The web view in a real browser (Debian's Chromium driven by playwright-core): the graph of
 // tutorial 5, the coverage map through a purge and a re-run, a plot of the 3,000,000 flights, the
-// sessions page kept live by server-sent events, and escaping of hostile names and values.
+// sessions page kept live by server-sent events, `hyperstream ui` over the SQLite file earlier
+// commands wrote, and escaping of hostile names and values.
 // Screenshots of each page go to test-artifacts/ui/ (git-ignored).
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -20,6 +21,8 @@ import { buildUiAssets } from '../../../scripts/build-ui.js';
 import { flightInstances, loadFlights } from '../../../bench/data/flights.js';
 import { tutorial5, tutorialEngine } from '../../../examples/tutorial-05.js';
 import type { TestBrowser } from '../../helpers/browser.js';
+import type { CliUi } from '../cli/run-cli.js';
+import { cli, json, makeProject, startCliUi } from '../cli/run-cli.js';
 import { ARTIFACTS, launchBrowser, screenshot } from '../../helpers/browser.js';
 
 let browser: TestBrowser;
@@ -267,6 +270,58 @@ describe('tutorial 5 in the browser', () => {
       sessions[0]!.factors.length,
     );
     await screenshot(page, 'sessions');
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+});
+
+describe('hyperstream ui over the SQLite file of earlier commands', () => {
+  const T0 = Date.parse('2026-01-01T00:00:00Z');
+  const MINUTE = 60_000;
+  let project: { dir: string; remove(): Promise<void> };
+  let ui: CliUi | undefined;
+  let ran: { session: string; documents: number };
+
+  beforeAll(async () => {
+    // Two commands in their own processes (a run, then a purge of its middle), then the view.
+    project = await makeProject({}, null);
+    const run = (...args: string[]) => cli(args, { cwd: project.dir });
+    ran = json(await run('run', 'ticker', '--interval', '2026-01-01T00:00:00Z/PT1H', '--json'));
+    const purged = await run(
+      'purge',
+      'doubled',
+      '--from',
+      new Date(T0 + 20 * MINUTE).toISOString(),
+      '--to',
+      new Date(T0 + 40 * MINUTE).toISOString(),
+    );
+    expect(purged.code, purged.stderr).toBe(0);
+    ui = await startCliUi([], { cwd: project.dir });
+  }, 120_000);
+  afterAll(async () => {
+    await ui?.stop();
+    await project?.remove();
+  });
+
+  it('shows the stored run and the purged gap', async () => {
+    const { page, problems } = await browser.newPage();
+    await page.goto(`${ui!.url}#/sessions`);
+    await page.waitForSelector('body[data-ready="true"]');
+    const row = page.locator(`tr[data-session="${ran.session}"]`);
+    expect(await row.getAttribute('data-status')).toBe('completed');
+    expect(await row.locator(':scope > td.num').nth(1).textContent()).toBe(
+      ran.documents.toLocaleString('en'),
+    );
+    await page.goto(`${ui!.url}#/coverage/ticker/doubled`);
+    await page.waitForSelector('body[data-ready="true"]');
+    await expect.poll(() => page.locator('svg.coverage rect.calculated').count()).toBe(2);
+    const gap = page.locator('svg.coverage rect.gap');
+    expect(await gap.count()).toBe(1);
+    expect([await gap.getAttribute('data-start'), await gap.getAttribute('data-end')]).toEqual([
+      String(T0 + 20 * MINUTE),
+      String(T0 + 40 * MINUTE),
+    ]);
+    await screenshot(page, 'cli-sqlite-coverage');
     expect(problems).toEqual([]);
     await page.context().close();
   });
