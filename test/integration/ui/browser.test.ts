@@ -118,6 +118,7 @@ describe('tutorial 5 in the browser', () => {
     expect(inside(cc, c)).toBe(true);
     expect(inside(cityAvg, cc)).toBe(true);
     expect(inside(world, c)).toBe(false);
+    await screenshot(page, 'graph');
     // Clicking a node lists its streams.
     await page.locator('g.node[data-node-id="city_avg_temp"]').click();
     await page.waitForSelector('.details table.streams tbody tr');
@@ -128,7 +129,7 @@ describe('tutorial 5 in the browser', () => {
         .textContent(),
     ).toBe('(1999-01-01, 2013-01-01]');
     expect(page.url()).toContain('#/workflows/tutorial_05/city_avg_temp');
-    await screenshot(page, 'graph');
+    await screenshot(page, 'graph-node');
     expect(problems).toEqual([]);
     await page.context().close();
   });
