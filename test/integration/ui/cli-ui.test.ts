@@ -1,6 +1,7 @@
 // `hyperstream ui` as a process over the default storage (the SQLite file beside the config): it
 // shows what earlier commands, each in its own process, stored; it sees runs made while it serves;
-// it binds 127.0.0.1 and is read-only unless told otherwise; actions write to the same file.
+// it binds 127.0.0.1 and is read-only unless told otherwise; actions write to the same file. And
+// `hyperstream graph` over the same config.
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -203,5 +204,26 @@ describe('hyperstream ui over the SQLite file of earlier commands', () => {
     );
     expect(intervals.calculated).toEqual([{ start: iso(T0), end: iso(T0 + 120 * MINUTE) }]);
     expect(intervals.gaps).toEqual([]);
+  });
+});
+
+describe('hyperstream graph', () => {
+  it('prints a workflow as DOT or Mermaid, and asks which one when there are several', async () => {
+    const [dot, mermaid, which, bad] = await Promise.all([
+      run('graph', 'ticker', '--format', 'dot'),
+      run('graph', 'ticker'),
+      run('graph'),
+      run('graph', 'ticker', '--format', 'svg'),
+    ]);
+    expect(dot.code, dot.stderr).toBe(0);
+    expect(dot.stdout).toMatch(/^digraph "ticker" \{/);
+    expect(dot.stdout).toContain('"factor:double->doubled" [label="double@1.0.0"');
+    expect(dot.stdout).toContain('"node:ticks" -> "factor:double->doubled";');
+    expect(mermaid.code, mermaid.stderr).toBe(0);
+    expect(mermaid.stdout).toMatch(/^%% workflow ticker\nflowchart/);
+    expect(mermaid.stdout).toContain('clock@1.0.0');
+    expect(which.code).toBe(2);
+    expect(which.stderr).toContain('several workflows (broken, slow, ticker)');
+    expect(bad.code).toBe(2);
   });
 });
