@@ -27,6 +27,8 @@ const LAYERS = [
   ['engine'],
   ['online', 'distributed'],
   ['config'],
+  // The web view: beside the CLI (which starts it), over the engine and config.
+  ['ui'],
   ['cli'],
 ];
 
@@ -59,7 +61,7 @@ function restrictedImports(folder, forbidden, fences) {
         ? [
             {
               regex: `^(\\.\\./)+(${forbidden.join('|')})/`,
-              message: `src/${folder} is below ${forbidden.join(', ')}: dependencies point one way (time ← streams ← storage ← channels/plates ← tools ← kinds ← workflow ← engine ← online/distributed ← config ← cli)`,
+              message: `src/${folder} is below ${forbidden.join(', ')}: dependencies point one way (time ← streams ← storage ← channels/plates ← tools ← kinds ← workflow ← engine ← online/distributed ← config ← ui ← cli)`,
             },
           ]
         : [],

@@ -38,6 +38,7 @@ export const ErrorCode = {
   QUEUE_UNAVAILABLE: 'QUEUE_UNAVAILABLE',
   QUEUE_JOB_INVALID: 'QUEUE_JOB_INVALID',
   PIECE_FAILED_ON_WORKER: 'PIECE_FAILED_ON_WORKER',
+  UI_SERVER_FAILED: 'UI_SERVER_FAILED',
 } as const;
 /** One of the {@link ErrorCode} values. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -361,5 +362,12 @@ export class QueueJobInvalidError extends HyperstreamUsageError {
 export class PieceFailedOnWorkerError extends HyperstreamRuntimeError {
   constructor(message: string, details: ErrorDetails = {}) {
     super(ErrorCode.PIECE_FAILED_ON_WORKER, message, details);
+  }
+}
+
+/** The web view cannot start: its browser files are not built, or its address cannot be bound. */
+export class UiServerError extends HyperstreamRuntimeError {
+  constructor(message: string, details: ErrorDetails = {}, cause?: unknown) {
+    super(ErrorCode.UI_SERVER_FAILED, message, details, cause);
   }
 }
