@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { StreamInstance } from 'hyperstream-ts';
-import { defineTool, OUTPUT_BATCH_SIZE } from 'hyperstream-ts';
+import { defineTool, fieldColumn, numbersOf } from 'hyperstream-ts';
 import {
+  BatchCollector,
   clampedInterval,
   durationParam,
   firstTickAfter,
@@ -481,23 +482,22 @@ export default defineTool({
     );
     const end = interval.end;
     if (windows.windowEnd > end) return;
-    // Windows are yielded in batches: one yield per window would cost more than the window itself.
-    let out: StreamInstance[] = [];
-    reading: for await (const batch of source!.view.batches()) {
+    // Read as columns (no object per instance); windows are yielded as column batches.
+    const out = new BatchCollector();
+    reading: for await (const batch of source!.view.columns()) {
       throwIfAborted(ctx, 'window_aggregate');
-      for (let i = 0; i < batch.length; i++) {
-        const item = batch[i]!;
-        const t = item.timestamp;
-        const raw =
-          field === undefined
-            ? item.value
-            : (item.value as Record<string, unknown> | null)?.[field];
-        if (typeof raw !== 'number' || raw !== raw) continue;
+      const ts = batch.timestamps;
+      // Values that are not numbers (or NaN) are skipped: they read as NaN here.
+      const xs = numbersOf(field === undefined ? batch.values : fieldColumn(batch.values, field));
+      for (let i = 0; i < ts.length; i++) {
+        const raw = xs[i]!;
+        if (raw !== raw) continue;
+        const t = ts[i]!;
         while (t > windows.windowEnd) {
           const closed = windows.close();
-          if (closed && out.push(closed) >= OUTPUT_BATCH_SIZE) {
-            yield out;
-            out = [];
+          if (closed) {
+            const full = out.add(closed.timestamp, closed.value);
+            if (full) yield full;
           }
           windows.next();
           if (windows.windowEnd > end) break reading;
@@ -513,10 +513,11 @@ export default defineTool({
     // The source is exhausted: close the remaining windows of the interval.
     while (windows.windowEnd <= end) {
       const closed = windows.close();
-      if (closed) out.push(closed);
+      if (closed) out.add(closed.timestamp, closed.value);
       if (!windows.emitEmpty && windows.empty) break;
       windows.next();
     }
-    if (out.length > 0) yield out;
+    const rest = out.take();
+    if (rest) yield rest;
   },
 });
