@@ -26,6 +26,7 @@ export {
   COLUMN_BATCH_ROWS,
   keyTargets,
   partitionRows,
+  Partitioner,
   mergeColumnsByTimestamp,
   BatchCollector,
 } from './tools/columnar-support.js';

@@ -3,7 +3,7 @@
 // meets values of another type is widened into a new builder (an object column, or per field).
 
 import type { Batch, Column } from './batch.js';
-import { columnValues, hasFields, structFieldsOf } from './batch.js';
+import { columnValues, hasFields, structFieldsOf, valueAt } from './batch.js';
 
 const MIN_CAPACITY = 64;
 /** A string column whose dictionary grows past this and past half its rows is held as objects. */
@@ -15,10 +15,14 @@ export interface ColumnBuilder {
   /** True when appending `column` keeps this builder's type (no widening). */
   accepts(column: Column): boolean;
   appendColumn(column: Column, from: number, to: number): ColumnBuilder;
+  /** Appends the rows `indices[from…to)` of `column` (a gather straight into this builder). */
+  appendRows(column: Column, indices: Uint32Array, from: number, to: number): ColumnBuilder;
   appendValue(value: unknown): ColumnBuilder;
   /** Rows `[from, to)` as a column (zero-copy for typed arrays). */
   view(from: number, to: number): Column;
   valueAt(i: number): unknown;
+  /** An empty builder of the same type that shares this one's string dictionaries (a next chunk). */
+  fresh(capacity: number): ColumnBuilder;
 }
 
 function grow<T extends Float64Array | Uint32Array>(buffer: T, needed: number): T {
@@ -50,6 +54,10 @@ export class EmptyBuilder implements ColumnBuilder {
     return this.#for(column).appendColumn(column, from, to);
   }
 
+  appendRows(column: Column, indices: Uint32Array, from: number, to: number): ColumnBuilder {
+    return this.#for(column).appendRows(column, indices, from, to);
+  }
+
   appendValue(value: unknown): ColumnBuilder {
     if (typeof value === 'number') return new NumberBuilder(this.#capacity).appendValue(value);
     if (typeof value === 'string') return new StringBuilder(this.#capacity).appendValue(value);
@@ -66,6 +74,10 @@ export class EmptyBuilder implements ColumnBuilder {
 
   valueAt(): unknown {
     return undefined;
+  }
+
+  fresh(capacity: number): ColumnBuilder {
+    return new EmptyBuilder(capacity, this.#nested);
   }
 
   #for(column: Column): ColumnBuilder {
@@ -111,6 +123,17 @@ export class NumberBuilder implements ColumnBuilder {
     return this;
   }
 
+  appendRows(column: Column, indices: Uint32Array, from: number, to: number): ColumnBuilder {
+    if (column.type !== 'number') return widen(this).appendRows(column, indices, from, to);
+    this.#values = grow(this.#values, this.length + to - from);
+    const out = this.#values;
+    const src = column.values;
+    let at = this.length;
+    for (let j = from; j < to; j++) out[at++] = src[indices[j]!]!;
+    this.length = at;
+    return this;
+  }
+
   appendValue(value: unknown): ColumnBuilder {
     if (typeof value !== 'number') return widen(this).appendValue(value);
     if (this.length === this.#values.length) this.#values = grow(this.#values, this.length + 1);
@@ -125,24 +148,68 @@ export class NumberBuilder implements ColumnBuilder {
   valueAt(i: number): unknown {
     return this.#values[i];
   }
+
+  fresh(capacity: number): ColumnBuilder {
+    return new NumberBuilder(capacity);
+  }
+}
+
+/**
+ * A string dictionary that builders share: append-only, so every code handed out stays valid.
+ * Builders fed from one dictionary (the chunks of a stream, what a tool gathers from them) adopt
+ * it, and their codes are then copied as they are, with no lookup per row.
+ */
+class StringDictionary {
+  readonly values: string[] = [];
+  readonly index = new Map<string, number>();
+
+  code(value: string): number {
+    let code = this.index.get(value);
+    if (code === undefined) {
+      code = this.values.length;
+      this.values.push(value);
+      this.index.set(value, code);
+    }
+    return code;
+  }
+}
+
+// The shared dictionary behind each dictionary array that builders made (weakly held).
+const DICTIONARIES = new WeakMap<readonly string[], StringDictionary>();
+
+function newDictionary(): StringDictionary {
+  const dictionary = new StringDictionary();
+  DICTIONARIES.set(dictionary.values, dictionary);
+  return dictionary;
 }
 
 export class StringBuilder implements ColumnBuilder {
   length = 0;
   #codes: Uint32Array;
-  // Appended to only: views share it, and codes they hold stay valid.
-  readonly #dictionary: string[] = [];
-  readonly #index = new Map<string, number>();
-  // The code of each entry of the last dictionary appended from (-1: not mapped yet).
+  #dictionary: StringDictionary | undefined;
+  // A dictionary this builder made (not adopted): only then may it give up on it.
+  #owned = false;
+  // The code of each entry of the last foreign dictionary appended from (-1: not mapped yet).
   #lastDictionary: readonly string[] | undefined;
   #translate = new Int32Array(0);
 
-  constructor(capacity = MIN_CAPACITY) {
+  constructor(capacity = MIN_CAPACITY, dictionary?: StringDictionary) {
     this.#codes = new Uint32Array(Math.max(1, capacity));
+    this.#dictionary = dictionary;
   }
 
   accepts(column: Column): boolean {
     return column.type === 'string';
+  }
+
+  #own(): StringDictionary {
+    if (this.#dictionary) return this.#dictionary;
+    this.#owned = true;
+    return (this.#dictionary = newDictionary());
+  }
+
+  fresh(capacity: number): ColumnBuilder {
+    return new StringBuilder(capacity, this.#own());
   }
 
   appendColumn(column: Column, from: number, to: number): ColumnBuilder {
@@ -150,7 +217,10 @@ export class StringBuilder implements ColumnBuilder {
     const n = to - from;
     this.#codes = grow(this.#codes, this.length + n);
     const { codes, dictionary } = column;
-    if (dictionary === this.#dictionary) {
+    // A builder's dictionary: adopt it when empty; then codes are the same.
+    if (this.#dictionary === undefined) this.#dictionary = DICTIONARIES.get(dictionary);
+    const own = this.#own();
+    if (dictionary === own.values) {
       this.#codes.set(codes.subarray(from, to), this.length);
       this.length += n;
       return this;
@@ -167,41 +237,55 @@ export class StringBuilder implements ColumnBuilder {
     for (let i = from; i < to; i++) {
       const c = codes[i]!;
       let code = translate[c]!;
-      if (code < 0) code = translate[c] = this.#code(dictionary[c]!);
+      if (code < 0) code = translate[c] = own.code(dictionary[c]!);
       out[at++] = code;
     }
     this.length = at;
     return this.#tooManyStrings() ? widen(this) : this;
   }
 
+  appendRows(column: Column, indices: Uint32Array, from: number, to: number): ColumnBuilder {
+    if (column.type !== 'string') return widen(this).appendRows(column, indices, from, to);
+    if (this.#dictionary === undefined) this.#dictionary = DICTIONARIES.get(column.dictionary);
+    if (column.dictionary !== this.#own().values) {
+      // A foreign dictionary: gather, then translate through appendColumn.
+      const codes = new Uint32Array(to - from);
+      for (let j = from; j < to; j++) codes[j - from] = column.codes[indices[j]!]!;
+      return this.appendColumn({ ...column, codes }, 0, codes.length);
+    }
+    this.#codes = grow(this.#codes, this.length + to - from);
+    const out = this.#codes;
+    const src = column.codes;
+    let at = this.length;
+    for (let j = from; j < to; j++) out[at++] = src[indices[j]!]!;
+    this.length = at;
+    return this;
+  }
+
   appendValue(value: unknown): ColumnBuilder {
     if (typeof value !== 'string') return widen(this).appendValue(value);
     if (this.length === this.#codes.length) this.#codes = grow(this.#codes, this.length + 1);
-    this.#codes[this.length++] = this.#code(value);
+    this.#codes[this.length++] = this.#own().code(value);
     return this.#tooManyStrings() ? widen(this) : this;
-  }
-
-  #code(value: string): number {
-    let code = this.#index.get(value);
-    if (code === undefined) {
-      code = this.#dictionary.length;
-      this.#dictionary.push(value);
-      this.#index.set(value, code);
-    }
-    return code;
   }
 
   // Mostly distinct strings gain nothing from a dictionary, and its index costs memory.
   #tooManyStrings(): boolean {
-    return this.#dictionary.length > MAX_DICTIONARY && this.#dictionary.length * 2 > this.length;
+    if (!this.#owned) return false;
+    const size = this.#dictionary?.values.length ?? 0;
+    return size > MAX_DICTIONARY && size * 2 > this.length;
   }
 
   view(from: number, to: number): Column {
-    return { type: 'string', codes: this.#codes.subarray(from, to), dictionary: this.#dictionary };
+    return {
+      type: 'string',
+      codes: this.#codes.subarray(from, to),
+      dictionary: this.#own().values,
+    };
   }
 
   valueAt(i: number): unknown {
-    return this.#dictionary[this.#codes[i]!];
+    return this.#own().values[this.#codes[i]!];
   }
 }
 
@@ -227,6 +311,17 @@ export class ObjectBuilder implements ColumnBuilder {
     return this;
   }
 
+  appendRows(column: Column, indices: Uint32Array, from: number, to: number): ColumnBuilder {
+    const values = this.values;
+    if (column.type === 'object') {
+      const src = column.values;
+      for (let j = from; j < to; j++) values.push(src[indices[j]!]);
+    } else {
+      for (let j = from; j < to; j++) values.push(valueAt(column, indices[j]!));
+    }
+    return this;
+  }
+
   appendValue(value: unknown): ColumnBuilder {
     this.values.push(value);
     return this;
@@ -239,6 +334,10 @@ export class ObjectBuilder implements ColumnBuilder {
   valueAt(i: number): unknown {
     return this.values[i];
   }
+
+  fresh(): ColumnBuilder {
+    return new ObjectBuilder();
+  }
 }
 
 export class StructBuilder implements ColumnBuilder {
@@ -246,9 +345,17 @@ export class StructBuilder implements ColumnBuilder {
   readonly #fields: readonly string[];
   readonly #columns: ColumnBuilder[];
 
-  constructor(fields: readonly string[], capacity = MIN_CAPACITY) {
+  constructor(fields: readonly string[], capacity = MIN_CAPACITY, columns?: ColumnBuilder[]) {
     this.#fields = fields;
-    this.#columns = fields.map(() => new EmptyBuilder(capacity, true));
+    this.#columns = columns ?? fields.map(() => new EmptyBuilder(capacity, true));
+  }
+
+  fresh(capacity: number): ColumnBuilder {
+    return new StructBuilder(
+      this.#fields,
+      capacity,
+      this.#columns.map((c) => c.fresh(capacity)),
+    );
   }
 
   accepts(column: Column): boolean {
@@ -260,6 +367,16 @@ export class StructBuilder implements ColumnBuilder {
     const { columns } = column as { columns: readonly Column[] };
     for (let k = 0; k < columns.length; k++) {
       this.#columns[k] = this.#columns[k]!.appendColumn(columns[k]!, from, to);
+    }
+    this.length += to - from;
+    return this;
+  }
+
+  appendRows(column: Column, indices: Uint32Array, from: number, to: number): ColumnBuilder {
+    if (!this.accepts(column)) return widen(this).appendRows(column, indices, from, to);
+    const { columns } = column as { columns: readonly Column[] };
+    for (let k = 0; k < columns.length; k++) {
+      this.#columns[k] = this.#columns[k]!.appendRows(columns[k]!, indices, from, to);
     }
     this.length += to - from;
     return this;
@@ -304,9 +421,14 @@ export class BatchBuilder {
   #values: ColumnBuilder;
   length = 0;
 
-  constructor(capacity = MIN_CAPACITY) {
+  constructor(capacity = MIN_CAPACITY, values?: ColumnBuilder) {
     this.#timestamps = new Float64Array(Math.max(1, capacity));
-    this.#values = new EmptyBuilder(capacity);
+    this.#values = values ?? new EmptyBuilder(capacity);
+  }
+
+  /** An empty builder for the rows after this one's: same column types, shared string dictionaries. */
+  successor(capacity = MIN_CAPACITY): BatchBuilder {
+    return new BatchBuilder(capacity, this.#values.fresh(capacity));
   }
 
   /** The timestamps appended so far (a view). */
@@ -331,6 +453,19 @@ export class BatchBuilder {
     this.#timestamps.set(batch.timestamps.subarray(from, to), this.length);
     this.#values = this.#values.appendColumn(batch.values, from, to);
     this.length += n;
+    return this;
+  }
+
+  /** Appends the rows `indices[from…to)` of `batch` (a gather straight into this builder). */
+  appendRows(batch: Batch, indices: Uint32Array, from = 0, to = indices.length): this {
+    if (to <= from) return this;
+    this.#timestamps = grow(this.#timestamps, this.length + to - from);
+    const out = this.#timestamps;
+    const src = batch.timestamps;
+    let at = this.length;
+    for (let j = from; j < to; j++) out[at++] = src[indices[j]!]!;
+    this.#values = this.#values.appendRows(batch.values, indices, from, to);
+    this.length = at;
     return this;
   }
 

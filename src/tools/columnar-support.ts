@@ -3,7 +3,7 @@
 // outputs into batches.
 import type { StreamView } from '../channels/stream-view.js';
 import type { Batch, Column } from '../streams/batch.js';
-import { columnLength, takeRows, valueAt } from '../streams/batch.js';
+import { columnLength, sliceBatch, takeRows, valueAt } from '../streams/batch.js';
 import { BatchBuilder } from '../streams/batch-builder.js';
 
 /** Rows per output batch of the columnar helpers. */
@@ -12,11 +12,15 @@ export const COLUMN_BATCH_ROWS = 65_536;
 /**
  * The target of every row of a key column, computed once per distinct key: `target(key)` gives
  * an index in `[0, targets)` or -1 (row dropped). A string column's dictionary is mapped once,
- * not row by row.
+ * not row by row. `scratch` (long enough) is filled instead of a new array.
  */
-export function keyTargets(column: Column, target: (key: unknown) => number): Int32Array {
+export function keyTargets(
+  column: Column,
+  target: (key: unknown) => number,
+  scratch?: Int32Array,
+): Int32Array {
   const n = columnLength(column);
-  const out = new Int32Array(n);
+  const out = scratch && scratch.length >= n ? scratch.subarray(0, n) : new Int32Array(n);
   if (column.type === 'string') {
     const { codes, dictionary } = column;
     const byCode = new Int32Array(dictionary.length).fill(-2);
@@ -45,7 +49,7 @@ export function keyTargets(column: Column, target: (key: unknown) => number): In
 
 /**
  * Splits a batch by row target (a counting sort: one pass to count, one to place, then one gather
- * per column per target): `result[k]` holds the rows whose target is `k`, in order, or is
+ * per column): `result[k]` holds the rows whose target is `k`, in order, or is
  * undefined when there are none. Rows with target -1 are dropped.
  */
 export function partitionRows(
@@ -76,6 +80,214 @@ export function partitionRows(
       size === 0 ? undefined : takeRows(batch, order.subarray(starts[k]!, starts[k]! + size));
   }
   return out;
+}
+
+type Leaf = Float64Array | Uint32Array | unknown[];
+
+/** One target's rows so far: timestamps and one array per leaf column. */
+interface TargetRows {
+  ts: Float64Array;
+  leaves: Leaf[];
+  length: number;
+}
+
+/** The value layout the partitioner holds: the struct fields (or none), and each leaf's type. */
+interface Layout {
+  readonly fields: readonly string[] | undefined;
+  readonly types: readonly Column['type'][];
+  readonly dictionaries: readonly (readonly string[] | undefined)[];
+}
+
+/**
+ * Splits column batches by row target, scattering each column in one sequential pass straight
+ * into per-target buffers (no per-row object, no intermediate copy), and hands out a target's rows
+ * once it has `rows` of them: the way a splitter turns one stream into many.
+ */
+export class Partitioner {
+  readonly #targets: (TargetRows | undefined)[];
+  readonly #rows: number;
+  #layout: Layout | undefined;
+  #sizes = new Uint32Array(0);
+  #positions = new Uint32Array(0);
+
+  constructor(targets: number, rows = 8192) {
+    this.#targets = new Array<TargetRows | undefined>(targets);
+    this.#rows = rows;
+  }
+
+  /**
+   * Adds the rows of `batch` to their targets (`targets[i]`, -1: dropped); returns the targets
+   * that became full, with their rows, in target order (and, when the batch's layout differs from
+   * what is held, everything held before it).
+   */
+  add(batch: Batch, targets: Int32Array): [number, Batch][] {
+    const count = this.#targets.length;
+    const n = batch.length;
+    const { layout, leaves } = layoutOf(batch.values);
+    const out = this.#layout && !sameLayout(this.#layout, layout) ? this.flush() : [];
+    this.#layout = layout;
+    if (this.#sizes.length < count) {
+      this.#sizes = new Uint32Array(count);
+      this.#positions = new Uint32Array(count);
+    }
+    const sizes = this.#sizes;
+    sizes.fill(0);
+    for (let i = 0; i < n; i++) {
+      const k = targets[i]!;
+      if (k >= 0) sizes[k]!++;
+    }
+    for (let k = 0; k < count; k++) {
+      if (sizes[k]! > 0) this.#reserve(k, layout, sizes[k]!);
+    }
+    const held = this.#targets as TargetRows[];
+    const positions = this.#positions;
+    const start = (): void => {
+      for (let k = 0; k < count; k++) positions[k] = held[k]?.length ?? 0;
+    };
+    // One monomorphic pass per column: sequential reads, each target's buffer written in order.
+    start();
+    scatterF64(
+      targets,
+      n,
+      batch.timestamps,
+      held.map((rows) => rows?.ts),
+      positions,
+    );
+    for (let f = 0; f < leaves.length; f++) {
+      start();
+      const leaf = leaves[f]!;
+      const dsts = held.map((rows) => rows?.leaves[f]);
+      if (leaf.type === 'number')
+        scatterF64(targets, n, leaf.values, dsts as Float64Array[], positions);
+      else if (leaf.type === 'string')
+        scatterU32(targets, n, leaf.codes, dsts as Uint32Array[], positions);
+      else {
+        for (let i = 0; i < n; i++) {
+          const k = targets[i]!;
+          if (k >= 0) (dsts[k] as unknown[])[positions[k]!++] = valueAt(leaf, i);
+        }
+      }
+    }
+    for (let k = 0; k < count; k++) {
+      const rows = held[k];
+      if (!rows || sizes[k] === 0) continue;
+      rows.length += sizes[k]!;
+      if (rows.length >= this.#rows) out.push([k, this.#take(k)]);
+    }
+    return out;
+  }
+
+  /** What every target holds, in target order (targets with no rows left out); empties them. */
+  flush(): [number, Batch][] {
+    const out: [number, Batch][] = [];
+    for (let k = 0; k < this.#targets.length; k++) {
+      if ((this.#targets[k]?.length ?? 0) > 0) out.push([k, this.#take(k)]);
+    }
+    return out;
+  }
+
+  #take(k: number): Batch {
+    const rows = this.#targets[k]!;
+    const layout = this.#layout!;
+    const n = rows.length;
+    const columns = rows.leaves.map((leaf, f): Column => {
+      const type = layout.types[f]!;
+      if (type === 'number') return { type, values: (leaf as Float64Array).subarray(0, n) };
+      if (type === 'string') {
+        return {
+          type,
+          codes: (leaf as Uint32Array).subarray(0, n),
+          dictionary: layout.dictionaries[f]!,
+        };
+      }
+      return { type: 'object', values: (leaf as unknown[]).slice(0, n) };
+    });
+    this.#targets[k] = undefined;
+    const values: Column = layout.fields
+      ? { type: 'struct', fields: layout.fields, columns }
+      : columns[0]!;
+    return { length: n, timestamps: rows.ts.subarray(0, n), values };
+  }
+
+  #reserve(k: number, layout: Layout, more: number): void {
+    const rows = this.#targets[k];
+    const needed = (rows?.length ?? 0) + more;
+    if (rows && rows.ts.length >= needed) return;
+    const capacity = Math.max(needed, this.#rows);
+    const ts = new Float64Array(capacity);
+    const leaves = layout.types.map((type): Leaf => {
+      if (type === 'number') return new Float64Array(capacity);
+      if (type === 'string') return new Uint32Array(capacity);
+      return new Array<unknown>(capacity);
+    });
+    if (rows) {
+      ts.set(rows.ts.subarray(0, rows.length));
+      for (let f = 0; f < leaves.length; f++) {
+        const from = rows.leaves[f]!;
+        const to = leaves[f]!;
+        if (Array.isArray(to)) for (let i = 0; i < rows.length; i++) to[i] = (from as unknown[])[i];
+        else (to as Float64Array).set((from as Float64Array).subarray(0, rows.length));
+      }
+    }
+    this.#targets[k] = { ts, leaves, length: rows?.length ?? 0 };
+  }
+}
+
+function scatterF64(
+  targets: Int32Array,
+  n: number,
+  src: Float64Array,
+  dsts: readonly (Float64Array | undefined)[],
+  positions: Uint32Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    const k = targets[i]!;
+    if (k >= 0) dsts[k]![positions[k]!++] = src[i]!;
+  }
+}
+
+function scatterU32(
+  targets: Int32Array,
+  n: number,
+  src: Uint32Array,
+  dsts: readonly (Uint32Array | undefined)[],
+  positions: Uint32Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    const k = targets[i]!;
+    if (k >= 0) dsts[k]![positions[k]!++] = src[i]!;
+  }
+}
+
+/** The leaves of a value column (a struct's fields, or the column itself) and their layout. */
+function layoutOf(column: Column): { layout: Layout; leaves: Column[] } {
+  const leaves = column.type === 'struct' ? [...column.columns] : [column];
+  // Nested structs and objects are held as objects.
+  const types = leaves.map((leaf) => (leaf.type === 'struct' ? 'object' : leaf.type));
+  return {
+    layout: {
+      fields: column.type === 'struct' ? column.fields : undefined,
+      types,
+      dictionaries: leaves.map((leaf) => (leaf.type === 'string' ? leaf.dictionary : undefined)),
+    },
+    leaves,
+  };
+}
+
+function sameLayout(a: Layout, b: Layout): boolean {
+  if ((a.fields === undefined) !== (b.fields === undefined)) return false;
+  if (
+    a.fields &&
+    b.fields &&
+    (a.fields.length !== b.fields.length || a.fields.some((f, i) => f !== b.fields![i]))
+  ) {
+    return false;
+  }
+  if (a.types.length !== b.types.length) return false;
+  for (let i = 0; i < a.types.length; i++) {
+    if (a.types[i] !== b.types[i] || a.dictionaries[i] !== b.dictionaries[i]) return false;
+  }
+  return true;
 }
 
 /** Groups of entries sharing a timestamp, as flat arrays (one chunk of a merge). */
@@ -276,6 +488,16 @@ export class BatchCollector {
   /** Adds a row; returns a full batch to yield when one is ready. */
   add(timestamp: number, value: unknown): Batch | undefined {
     this.#builder.appendInstance(timestamp, value);
+    return this.#builder.length >= this.#rows ? this.take() : undefined;
+  }
+
+  /** Adds a row (collect full batches with {@link BatchCollector.full}). */
+  push(timestamp: number, value: unknown): void {
+    this.#builder.appendInstance(timestamp, value);
+  }
+
+  /** A full batch to yield when one is ready, else undefined. */
+  full(): Batch | undefined {
     return this.#builder.length >= this.#rows ? this.take() : undefined;
   }
 

@@ -12,7 +12,7 @@ import {
 import {
   keyTargets,
   mappingLookup,
-  partitionRows,
+  Partitioner,
   requireSource,
   splitByElement,
   splitDictInstances,
@@ -56,11 +56,18 @@ export default defineTool({
       const plateValue = lookup(String(key));
       return plateValue === undefined ? -1 : (targetOf.get(plateValue) ?? -1);
     };
+    // Rows go to one builder per plate value, handed on in batches of thousands of rows.
+    const partitioner = new Partitioner(plateValues.length);
+    let scratch: Int32Array | undefined;
     for await (const batch of source.view.columns()) {
       throwIfAborted(ctx, 'splitter');
       const values = batch.values;
       if (values.type !== 'struct') {
-        // Values that are not all dicts of one shape: split them one by one.
+        // Values that are not all dicts of one shape: split them one by one (after what the
+        // partitioner holds, so each plate value's rows stay in time order).
+        for (const [k, part] of partitioner.flush()) {
+          yield { ...part, plateValue: plateValues[k]! } satisfies TaggedBatch;
+        }
         const out = splitDictInstances(
           'splitter',
           source.id.key,
@@ -83,15 +90,17 @@ export default defineTool({
                 values.fields.flatMap((name, k) => (k === at ? [] : [[name, values.columns[k]!]])),
               ),
             );
-      const parts = partitionRows(
-        makeBatch(batch.timestamps, rest),
-        keyTargets(fieldColumn(values, element), target),
-        plateValues.length,
-      );
-      for (let k = 0; k < parts.length; k++) {
-        const part = parts[k];
-        if (part) yield { ...part, plateValue: plateValues[k]! } satisfies TaggedBatch;
+      const rows = makeBatch(batch.timestamps, rest);
+      if (!scratch || scratch.length < batch.length) {
+        scratch = new Int32Array(Math.max(batch.length, 65_536));
       }
+      const targets = keyTargets(fieldColumn(values, element), target, scratch);
+      for (const [k, part] of partitioner.add(rows, targets)) {
+        yield { ...part, plateValue: plateValues[k]! } satisfies TaggedBatch;
+      }
+    }
+    for (const [k, part] of partitioner.flush()) {
+      yield { ...part, plateValue: plateValues[k]! } satisfies TaggedBatch;
     }
   },
 });

@@ -298,6 +298,31 @@ class Windows {
     this.windowEnd = this.#origin + this.#k * this.#step;
   }
 
+  /**
+   * Feeds a batch of values (NaN: skipped) at increasing times, closing windows into `out` as time
+   * passes their ends; true once the windows have passed `end` (the rest is not needed).
+   */
+  feed(ts: Float64Array, xs: Float64Array, end: number, out: BatchCollector): boolean {
+    for (let i = 0; i < ts.length; i++) {
+      const raw = xs[i]!;
+      if (raw !== raw) continue;
+      const t = ts[i]!;
+      while (t > this.windowEnd) {
+        const closed = this.close();
+        if (closed) out.push(closed.timestamp, closed.value);
+        this.next();
+        if (this.windowEnd > end) return true;
+        // Nothing is left in the window: jump over empty windows straight to the one holding t.
+        if (!this.emitEmpty && this.empty && t > this.windowEnd) {
+          this.jumpTo(t);
+          if (this.windowEnd > end) return true;
+        }
+      }
+      this.add(t, raw);
+    }
+    return false;
+  }
+
   /** Adds a value at `t <= windowEnd`; ignored when it lies before the current window. */
   add(t: number, raw: number): void {
     // Before the current window (a gap between hopping windows, or lookback not needed).
@@ -484,36 +509,18 @@ export default defineTool({
     if (windows.windowEnd > end) return;
     // Read as columns (no object per instance); windows are yielded as column batches.
     const out = new BatchCollector();
-    reading: for await (const batch of source!.view.columns()) {
+    for await (const batch of source!.view.columns()) {
       throwIfAborted(ctx, 'window_aggregate');
-      const ts = batch.timestamps;
       // Values that are not numbers (or NaN) are skipped: they read as NaN here.
       const xs = numbersOf(field === undefined ? batch.values : fieldColumn(batch.values, field));
-      for (let i = 0; i < ts.length; i++) {
-        const raw = xs[i]!;
-        if (raw !== raw) continue;
-        const t = ts[i]!;
-        while (t > windows.windowEnd) {
-          const closed = windows.close();
-          if (closed) {
-            const full = out.add(closed.timestamp, closed.value);
-            if (full) yield full;
-          }
-          windows.next();
-          if (windows.windowEnd > end) break reading;
-          // Nothing is left in the window: jump over empty windows straight to the one holding t.
-          if (!windows.emitEmpty && windows.empty && t > windows.windowEnd) {
-            windows.jumpTo(t);
-            if (windows.windowEnd > end) break reading;
-          }
-        }
-        windows.add(t, raw);
-      }
+      const done = windows.feed(batch.timestamps, xs, end, out);
+      for (let full = out.full(); full; full = out.full()) yield full;
+      if (done) break;
     }
     // The source is exhausted: close the remaining windows of the interval.
     while (windows.windowEnd <= end) {
       const closed = windows.close();
-      if (closed) out.add(closed.timestamp, closed.value);
+      if (closed) out.push(closed.timestamp, closed.value);
       if (!windows.emitEmpty && windows.empty) break;
       windows.next();
     }

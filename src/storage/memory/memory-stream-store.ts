@@ -211,7 +211,9 @@ class ChunkWriter {
     while (i < to) {
       let tail = this.chunks[this.chunks.length - 1];
       if (!tail || tail.builder.length >= CHUNK_ROWS) {
-        tail = { builder: new BatchBuilder(Math.min(CHUNK_ROWS, to - i)), first: ts[i]!, last: 0 };
+        const capacity = Math.min(CHUNK_ROWS, to - i);
+        const builder = tail ? tail.builder.successor(capacity) : new BatchBuilder(capacity);
+        tail = { builder, first: ts[i]!, last: 0 };
         this.chunks.push(tail);
       }
       const take = Math.min(to - i, CHUNK_ROWS - tail.builder.length);
@@ -282,7 +284,13 @@ function append(chunks: Chunk[], batch: Batch): void {
       tail.builder.length >= CHUNK_ROWS ||
       (tail.builder.length >= SMALL_CHUNK && !tail.builder.accepts(batch))
     ) {
-      tail = { builder: new BatchBuilder(Math.min(CHUNK_ROWS, n - i)), first: ts[i]!, last: 0 };
+      const capacity = Math.min(CHUNK_ROWS, n - i);
+      // The next chunk shares the last one's string dictionaries (same codes for the same strings).
+      const builder =
+        tail && tail.builder.accepts(batch)
+          ? tail.builder.successor(capacity)
+          : new BatchBuilder(capacity);
+      tail = { builder, first: ts[i]!, last: 0 };
       chunks.push(tail);
     }
     const take = Math.min(n - i, CHUNK_ROWS - tail.builder.length);
