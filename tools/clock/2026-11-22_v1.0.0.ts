@@ -34,9 +34,9 @@ export default defineTool({
     let k = Math.max(0, firstTickAfter(first, stride, interval.start));
     while (first + k * stride <= interval.end) {
       throwIfAborted(ctx, 'clock');
-      const ticks = Math.min(
-        COLUMN_BATCH_ROWS,
-        Math.floor((interval.end - first) / stride) - k + 1,
+      const ticks = Math.max(
+        1,
+        Math.min(COLUMN_BATCH_ROWS, Math.floor((interval.end - first) / stride) - k + 1),
       );
       const times = new Float64Array(ticks);
       let n = 0;
