@@ -4,7 +4,13 @@
 // Baselines: the hand-written Map loop over the flights the execute had to compute.
 
 import type { Flights } from '../data/flights.js';
-import { firstAfter, flightInstances, flightsBatch, loadFlights, monthStart } from '../data/flights.js';
+import {
+  firstAfter,
+  flightInstances,
+  flightsBatch,
+  loadFlights,
+  monthStart,
+} from '../data/flights.js';
 import {
   CpuMeter,
   HOUR,

@@ -1,0 +1,352 @@
+// The columnar data plane against every baseline, in one process, interleaved: the hourly mean
+// delay of the 3M flights, the airport plate workflow, the 24 h sliding mean and compute on
+// request (February after January), each by the engine (workflow.execute on memory streams), a
+// loop over instance objects (hand-loop), a tight loop over typed columns (columnar-loop) and
+// DuckDB on one and two threads. Every answer is checked equal to the hand loop's before timing;
+// each repetition runs the systems in a rotated order, each after a forced GC and a pause, so no
+// system always runs right after another's garbage.
+
+import os from 'node:os';
+import type { Flights } from '../data/flights.js';
+import {
+  firstAfter,
+  flightInstances,
+  flightsBatch,
+  loadFlights,
+  monthStart,
+} from '../data/flights.js';
+import {
+  DuckFlights,
+  airportMeansColumnar,
+  hourlyMeansColumnar,
+  slidingMeansColumnar,
+} from '../data/flights-baselines.js';
+import type { Series } from '../data/flights-workflows.js';
+import {
+  DAY,
+  HOUR,
+  airportMeansLoop,
+  computedIntervals,
+  countLabel,
+  flightsEngine,
+  hourSpan,
+  memorySeries,
+  originAirports,
+  plateSinkStreams,
+  plateWorkflow,
+  windowMeansLoop,
+  windowWorkflow,
+} from '../data/flights-workflows.js';
+import { collectGarbage } from '../data/gc.js';
+import type { BenchContext, BenchRow, BenchScenario } from '../harness.js';
+import { assertSame, median, pause, peakRssMiB } from '../harness.js';
+import type { Engine } from '../../src/engine/engine.js';
+import type { Batch } from '../../src/streams/batch.js';
+import { TimeInterval } from '../../src/time/time-interval.js';
+import { TimeIntervals } from '../../src/time/time-intervals.js';
+
+/** One system of a figure: prepare untimed, run timed, return the answer (checked once). */
+interface Contender {
+  readonly name: string;
+  prepare?(): Promise<void>;
+  run(): Promise<Series | undefined> | Series | undefined;
+  /** Untimed, after the run: close engines, check what was computed. */
+  after?(): Promise<void>;
+}
+
+/**
+ * Medians of `repetitions` interleaved samples per contender (order rotated each repetition),
+ * each after a GC and a pause; the first run of each is checked against `expected`.
+ */
+async function interleave(
+  contenders: readonly Contender[],
+  repetitions: number,
+  expected: Series | undefined,
+  what: string,
+): Promise<Map<string, number>> {
+  const samples = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  for (let r = 0; r < Math.max(1, repetitions); r++) {
+    for (let k = 0; k < contenders.length; k++) {
+      const contender = contenders[(k + r) % contenders.length]!;
+      await contender.prepare?.();
+      collectGarbage();
+      await pause();
+      const started = performance.now();
+      const answer = await contender.run();
+      samples.get(contender.name)!.push(performance.now() - started);
+      if (r === 0 && expected !== undefined && answer !== undefined)
+        assertSame(answer, expected, `${what} by ${contender.name}`);
+      await contender.after?.();
+    }
+  }
+  return new Map([...samples].map(([name, values]) => [name, median(values)]));
+}
+
+/** January and February 2001, or (tiny) the sample's span cut in two at its middle hour. */
+function periods(flights: Flights): { first: TimeInterval; second: TimeInterval } {
+  const span = hourSpan(flights);
+  if (span.start <= monthStart(1) && span.end >= monthStart(3)) {
+    return {
+      first: new TimeInterval(monthStart(1), monthStart(2)),
+      second: new TimeInterval(monthStart(2), monthStart(3)),
+    };
+  }
+  const middle = Math.ceil(flights.timestamps[flights.count >> 1]! / HOUR) * HOUR;
+  return {
+    first: new TimeInterval(span.start, middle),
+    second: new TimeInterval(middle, span.end),
+  };
+}
+
+function duckContenders(
+  duck: readonly [DuckFlights, DuckFlights],
+  query: (d: DuckFlights) => Promise<Series>,
+  suffix = '',
+): Contender[] {
+  return duck.map((d, i) => ({ name: `duckdb-${i + 1}t${suffix}`, run: () => query(d) }));
+}
+
+function load(): string {
+  return os.loadavg()[0]!.toFixed(1);
+}
+
+async function run(context: BenchContext): Promise<BenchRow[]> {
+  const { flights } = await loadFlights(context.tiny ? { sample: 10_000 } : {});
+  const instances = flightInstances(flights);
+  const columns: Batch = flightsBatch(flights);
+  const span = hourSpan(flights);
+  const airports = originAirports(flights);
+  const n = flights.count;
+  const reps = context.repetitions;
+  const duck = [await DuckFlights.load(flights, 1), await DuckFlights.load(flights, 2)] as const;
+  const rows: BenchRow[] = [];
+  const row = (
+    figure: string,
+    medians: Map<string, number>,
+    items: number,
+    note: string,
+  ): BenchRow => {
+    const baselines = Object.fromEntries([...medians].filter(([name]) => name !== 'engine'));
+    return {
+      figure,
+      engineMs: medians.get('engine')!,
+      baselineMs: Object.values(baselines)[0],
+      baselines,
+      items,
+      peakRssMiB: peakRssMiB(),
+      note: `${note}; load average ${load()}`,
+    };
+  };
+
+  try {
+    // A fresh engine per sample (a second execute would compute nothing), made untimed.
+    let engine: Engine | undefined;
+    const engineContender = (
+      execute: (engine: Engine) => Promise<unknown>,
+      answer: (engine: Engine) => Promise<Series>,
+      withAirports = false,
+    ): Contender => {
+      let series: Series | undefined;
+      return {
+        name: 'engine',
+        prepare: async () => {
+          await engine?.close();
+          engine = undefined;
+          collectGarbage();
+          engine = await flightsEngine(columns, span, withAirports ? airports : undefined);
+        },
+        run: async () => {
+          await execute(engine!);
+          return undefined;
+        },
+        after: async () => {
+          series ??= await answer(engine!);
+          await engine?.close();
+          engine = undefined;
+        },
+      };
+    };
+
+    for (const [label, width] of [
+      ['hourly mean delay (tumbling 1 h)', HOUR],
+      ['24 h sliding mean delay, advanced hourly', DAY],
+    ] as const) {
+      const expected = windowMeansLoop(instances, span, width, HOUR);
+      let checked = false;
+      const engineSide = engineContender(
+        (e) => windowWorkflow(e, 'w', { width, step: HOUR }).execute(span),
+        async (e) => {
+          const series = await memorySeries(e, 'w_means', span);
+          if (!checked) assertSame(series, expected, `${label} by the engine`);
+          checked = true;
+          return series;
+        },
+      );
+      const medians = await interleave(
+        [
+          engineSide,
+          { name: 'hand-loop', run: () => windowMeansLoop(instances, span, width, HOUR) },
+          {
+            name: 'columnar-loop',
+            run: () =>
+              width === HOUR
+                ? hourlyMeansColumnar(flights, span)
+                : slidingMeansColumnar(flights, span, width),
+          },
+          ...duckContenders(duck, (d) =>
+            width === HOUR ? d.hourlyMeans(span) : d.slidingMeans(span, width),
+          ),
+        ],
+        reps,
+        expected,
+        label,
+      );
+      rows.push(
+        row(
+          `${label}, ${countLabel(n)} flights`,
+          medians,
+          n,
+          `${expected.length} window means checked equal for every system`,
+        ),
+      );
+    }
+
+    {
+      const expected = airportMeansLoop(instances, span);
+      let checked = false;
+      const engineSide = engineContender(
+        (e) => plateWorkflow(e, 'p').execute(span),
+        async (e) => {
+          const series = await memorySeries(e, 'p_mean_of_airports', span);
+          if (!checked) assertSame(series, expected, 'plates by the engine');
+          checked = true;
+          return series;
+        },
+        true,
+      );
+      const medians = await interleave(
+        [
+          engineSide,
+          { name: 'hand-loop', run: () => airportMeansLoop(instances, span) },
+          { name: 'columnar-loop', run: () => airportMeansColumnar(flights, span) },
+          ...duckContenders(duck, (d) => d.airportMeans(span)),
+        ],
+        reps,
+        expected,
+        'hourly mean across airports',
+      );
+      rows.push(
+        row(
+          `${countLabel(n)} flights → ${airports.length} airports, hourly mean each, mean across`,
+          medians,
+          n,
+          `${expected.length} hourly means checked equal; engine: splitter → window_aggregate → aggregate`,
+        ),
+      );
+    }
+
+    {
+      // Compute on request: the engine computes only the second period, after the first.
+      const { first, second } = periods(flights);
+      const both = new TimeInterval(first.start, second.end);
+      const inSecond =
+        firstAfter(flights.timestamps, second.end) - firstAfter(flights.timestamps, second.start);
+      const expectedSecond = airportMeansLoop(instances, second);
+      const expectedBoth = airportMeansLoop(instances, both);
+      const again: number[] = [];
+      let checked = false;
+      const streams = plateSinkStreams(airports.length);
+      let workflow: ReturnType<typeof plateWorkflow> | undefined;
+      const incremental: Contender = {
+        name: 'engine',
+        prepare: async () => {
+          await engine?.close();
+          engine = undefined;
+          collectGarbage();
+          engine = await flightsEngine(columns, span, airports);
+          workflow = plateWorkflow(engine, 'r');
+          await workflow.execute(first);
+        },
+        run: async () => {
+          const session = await workflow!.execute(both);
+          for (const intervals of computedIntervals(session).values()) {
+            if (!intervals.equals(TimeIntervals.of(second))) {
+              throw new Error(
+                `benchmark check failed: the second execute computed ${intervals.toString()}, expected ${second.toString()}`,
+              );
+            }
+          }
+          return undefined;
+        },
+        after: async () => {
+          if (!checked) {
+            assertSame(
+              await memorySeries(engine!, 'r_mean_of_airports', both),
+              expectedBoth,
+              'both periods by the engine',
+            );
+            checked = true;
+          }
+          // The no-op re-execute: only the calculated-interval checks.
+          collectGarbage();
+          await pause();
+          const started = performance.now();
+          const session = await workflow!.execute(both);
+          again.push(performance.now() - started);
+          assertSame(session.pieces.length, 0, 'pieces of the repeated execute');
+          await engine?.close();
+          engine = undefined;
+        },
+      };
+      const medians = await interleave(
+        [
+          incremental,
+          { name: 'hand-loop', run: () => airportMeansLoop(instances, second) },
+          { name: 'columnar-loop', run: () => airportMeansColumnar(flights, second) },
+          ...duckContenders(duck, (d) => d.airportMeans(second)),
+        ],
+        reps,
+        expectedSecond,
+        'the second period',
+      );
+      // DuckDB has no calculated intervals: asking for both periods recomputes both.
+      const recompute = await interleave(
+        duckContenders(duck, (d) => d.airportMeans(both), '-recompute'),
+        reps,
+        expectedBoth,
+        'both periods',
+      );
+      const name = context.tiny ? ['first half', 'second half'] : ['January', 'February'];
+      rows.push(
+        row(
+          `execute ${name[0]}–${name[1]} after ${name[0]} (only ${name[1]} computed, ${countLabel(inSecond)} flights)`,
+          new Map([...medians, ...recompute]),
+          inSecond,
+          `every factor computed exactly ${second.toString()}; baselines compute ${name[1]} only, *-recompute both periods`,
+        ),
+      );
+      const againMs = median(again);
+      rows.push({
+        figure: `execute ${name[0]}–${name[1]} again (nothing computed, ${streams} sink streams)`,
+        engineMs: againMs,
+        baselineMs: undefined,
+        baselines: {},
+        items: streams,
+        peakRssMiB: peakRssMiB(),
+        note: `${((againMs * 1000) / streams).toFixed(2)} µs per stream; no pieces; load average ${load()}`,
+      });
+    }
+    await engine?.close();
+  } finally {
+    for (const d of duck) d.close();
+  }
+  return rows;
+}
+
+const scenario: BenchScenario = {
+  name: 'flights-columnar',
+  description:
+    'hourly, plates, sliding and compute on request: the engine vs a hand loop, a columnar loop and DuckDB (1 and 2 threads), interleaved',
+  run,
+};
+export default scenario;
