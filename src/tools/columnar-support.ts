@@ -213,7 +213,11 @@ export class Partitioner {
     const rows = this.#targets[k];
     const needed = (rows?.length ?? 0) + more;
     if (rows && rows.ts.length >= needed) return;
-    const capacity = Math.max(needed, this.#rows);
+    // Doubling up to the hand-out size: small targets stay small, big ones are copied O(1) times.
+    const capacity = Math.max(
+      needed,
+      Math.min(this.#rows, Math.max(256, 2 * (rows?.ts.length ?? 0))),
+    );
     const ts = new Float64Array(capacity);
     const leaves = layout.types.map((type): Leaf => {
       if (type === 'number') return new Float64Array(capacity);
