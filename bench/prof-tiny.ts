@@ -1,5 +1,10 @@
 import { flightsBatch, loadFlights } from './data/flights.js';
-import { flightsEngine, hourSpan, originAirports, plateWorkflow } from './data/flights-workflows.js';
+import {
+  flightsEngine,
+  hourSpan,
+  originAirports,
+  plateWorkflow,
+} from './data/flights-workflows.js';
 const { flights } = await loadFlights({ sample: 10_000 });
 const columns = flightsBatch(flights);
 const span = hourSpan(flights);
