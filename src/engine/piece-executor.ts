@@ -20,7 +20,6 @@ import type { StreamInstance } from '../streams/stream-instance.js';
 import { TimeInterval } from '../time/time-interval.js';
 import type { ToolKind, ToolYield } from '../tools/tool.js';
 import { isColumnOutput, isOutputBatch } from '../tools/tool.js';
-import type { Batch } from '../streams/batch.js';
 import type { WorkflowGraph } from '../workflow/graph.js';
 import { KeyedMutex } from './concurrency.js';
 import { SinkWriter } from './sink-writer.js';
@@ -261,7 +260,7 @@ async function drain<K extends ToolKind>(
       const write = isOutputBatch(item)
         ? writer.addAll(route, item as readonly StreamInstance[])
         : isColumnOutput(item)
-          ? writer.addBatch(route, item as Batch)
+          ? writer.addBatch(route, item)
           : writer.add(route, item as StreamInstance);
       if (write) await write;
     }
@@ -276,7 +275,7 @@ async function drain<K extends ToolKind>(
         if (write) await write;
       }
     } else if (isColumnOutput(item)) {
-      const write = writer.addBatch(routeOf(item), item as Batch);
+      const write = writer.addBatch(routeOf(item), item);
       if (write) await write;
     } else {
       const write = writer.add(routeOf(item), item as StreamInstance);

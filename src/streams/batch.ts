@@ -145,7 +145,7 @@ export function makeBatch(timestamps: Float64Array | ArrayLike<number>, values: 
 export const EMPTY_BATCH: Batch = Object.freeze({
   length: 0,
   timestamps: new Float64Array(0),
-  values: Object.freeze({ type: 'object', values: Object.freeze([]) }) as ObjectColumn,
+  values: Object.freeze({ type: 'object', values: Object.freeze([]) }),
 });
 
 /** The value of row `i` (a new object for struct rows). */

@@ -73,11 +73,12 @@ export function partitionRows(
     const t = targets[i]!;
     if (t >= 0) order[next[t]!++] = i;
   }
+  // One gather per column for all targets; each target's rows are then a zero-copy view of it.
+  const sorted = takeRows(batch, order);
   const out = new Array<Batch | undefined>(count);
   for (let k = 0; k < count; k++) {
     const size = sizes[k + 1]!;
-    out[k] =
-      size === 0 ? undefined : takeRows(batch, order.subarray(starts[k]!, starts[k]! + size));
+    out[k] = size === 0 ? undefined : sliceBatch(sorted, starts[k]!, starts[k]! + size);
   }
   return out;
 }

@@ -176,7 +176,7 @@ export function isColumnOutput<K extends ToolKind>(item: ToolYield<K>): item is 
 
 /** The instances of a yielded column batch, tagged as the batch is (plate value, source index). */
 export function columnOutputInstances<K extends ToolKind>(batch: ToolBatch<K>): ToolOutput<K>[] {
-  const instances = batchToInstances(batch as Batch) as ToolOutput<K>[];
+  const instances = batchToInstances(batch) as ToolOutput<K>[];
   const { plateValue, sourceIndex } = batch as Partial<TaggedBatch & SelectedBatch>;
   if (plateValue === undefined && sourceIndex === undefined) return instances;
   return instances.map((item) => ({

@@ -21,7 +21,7 @@ export default defineTool({
       throwIfAborted(ctx, 'aggregate');
       const { count, timestamps, offsets, values } = groups;
       for (let g = 0; g < count; g++) {
-        const value = func(values.slice(offsets[g]!, offsets[g + 1]!));
+        const value = func(values.slice(offsets[g], offsets[g + 1]));
         if (value === undefined) continue;
         const full = out.add(timestamps[g]!, value);
         if (full) yield full;

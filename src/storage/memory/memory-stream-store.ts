@@ -84,7 +84,7 @@ export class MemoryStreamStore implements StreamStore {
     try {
       return Promise.resolve(this.#write(id, instances));
     } catch (error) {
-      return Promise.reject(error as Error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
 
@@ -109,7 +109,7 @@ export class MemoryStreamStore implements StreamStore {
       insert(this.#get(id), sorted ? batch : sortedUnique(batch));
       return Promise.resolve(batch.length);
     } catch (error) {
-      return Promise.reject(error as Error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
 
