@@ -114,8 +114,11 @@ function withHandLoop(medians: Map<string, number>, handLoopMs: number): Map<str
   return new Map([['engine', medians.get('engine')!], ['hand-loop', handLoopMs], ...medians]);
 }
 
+/** The load average and the live JS heap (after a GC): what the engine's collections must mark. */
 function load(): string {
-  return os.loadavg()[0]!.toFixed(1);
+  collectGarbage();
+  const heap = process.memoryUsage().heapUsed / 2 ** 20;
+  return `${os.loadavg()[0]!.toFixed(1)}; live heap ${heap.toFixed(0)} MiB`;
 }
 
 /** Median ms of `repetitions` runs of `fn`, each after a GC and a pause. */

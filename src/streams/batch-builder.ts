@@ -431,6 +431,11 @@ export class BatchBuilder {
     return new BatchBuilder(capacity, this.#values.fresh(capacity));
   }
 
+  /** Rows it holds without reallocating. */
+  get capacity(): number {
+    return this.#timestamps.length;
+  }
+
   /** The timestamps appended so far (a view). */
   get timestamps(): Float64Array {
     return this.#timestamps.subarray(0, this.length);

@@ -217,7 +217,7 @@ export class Partitioner {
     // Doubling up to the hand-out size: small targets stay small, big ones are copied O(1) times.
     const capacity = Math.max(
       needed,
-      Math.min(this.#rows, Math.max(256, 2 * (rows?.ts.length ?? 0))),
+      Math.min(this.#rows, Math.max(256, 4 * more, 2 * (rows?.ts.length ?? 0))),
     );
     const ts = new Float64Array(capacity);
     const leaves = layout.types.map((type): Leaf => {

@@ -21,6 +21,11 @@ import type {
 
 /** Rows of a chunk at most: windows are views of chunks, so a batch read is at most this long. */
 export const CHUNK_ROWS = 65_536;
+/**
+ * A chunk this long is not grown (a reallocation and a copy): rows that do not fit start the next
+ * chunk. Smaller chunks grow by doubling, so streams written a row at a time stay compact.
+ */
+const GROWN_CHUNK = 8192;
 /** Below this, a chunk takes rows of another type (widening its column) rather than starting a new chunk. */
 const SMALL_CHUNK = 1024;
 const DEFAULT_BATCH = 4096;
@@ -282,9 +287,10 @@ function append(chunks: Chunk[], batch: Batch): void {
     if (
       !tail ||
       tail.builder.length >= CHUNK_ROWS ||
-      (tail.builder.length >= SMALL_CHUNK && !tail.builder.accepts(batch))
+      (tail.builder.length >= SMALL_CHUNK && !tail.builder.accepts(batch)) ||
+      (tail.builder.length >= GROWN_CHUNK && tail.builder.capacity - tail.builder.length < n - i)
     ) {
-      const capacity = Math.min(CHUNK_ROWS, n - i);
+      const capacity = Math.min(CHUNK_ROWS, Math.max(n - i, tail ? GROWN_CHUNK : 0));
       // The next chunk shares the last one's string dictionaries (same codes for the same strings).
       const builder =
         tail && tail.builder.accepts(batch)
@@ -293,7 +299,11 @@ function append(chunks: Chunk[], batch: Batch): void {
       tail = { builder, first: ts[i]!, last: 0 };
       chunks.push(tail);
     }
-    const take = Math.min(n - i, CHUNK_ROWS - tail.builder.length);
+    const room =
+      tail.builder.length >= GROWN_CHUNK
+        ? tail.builder.capacity - tail.builder.length
+        : CHUNK_ROWS - tail.builder.length;
+    const take = Math.min(n - i, room);
     tail.builder.append(batch, i, i + take);
     tail.last = ts[i + take - 1]!;
     i += take;

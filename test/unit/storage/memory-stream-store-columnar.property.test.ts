@@ -213,7 +213,7 @@ describe('MemoryStreamStore, columnar', () => {
       expect(value).toBe(overwritten ? -1 : timestamp * 2);
     }
     expect(Math.max(...all.map((b) => b.length))).toBeLessThanOrEqual(65_536);
-  });
+  }, 60_000);
 
   it('refuses bad timestamps and inconsistent batches with ValueNotStorableError, writing nothing', async () => {
     const store = new MemoryStreamStore();
