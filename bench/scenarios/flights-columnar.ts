@@ -68,6 +68,7 @@ async function interleave(
   what: string,
 ): Promise<Map<string, number>> {
   const samples = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  const cpu = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
   for (let r = 0; r < Math.max(1, repetitions); r++) {
     for (let k = 0; k < contenders.length; k++) {
       const contender = contenders[(k + r) % contenders.length]!;
@@ -75,14 +76,26 @@ async function interleave(
       collectGarbage();
       await pause();
       const started = performance.now();
+      const before = process.cpuUsage();
       const answer = await contender.run();
       samples.get(contender.name)!.push(performance.now() - started);
+      const used = process.cpuUsage(before);
+      cpu.get(contender.name)!.push((used.user + used.system) / 1000);
       if (r === 0 && expected !== undefined && answer !== undefined)
         assertSame(answer, expected, `${what} by ${contender.name}`);
       await contender.after?.();
     }
   }
+  lastCpu = new Map([...cpu].map(([name, values]) => [name, median(values)]));
   return new Map([...samples].map(([name, values]) => [name, median(values)]));
+}
+
+/** Median process CPU ms (all threads) per contender of the last {@link interleave}. */
+let lastCpu = new Map<string, number>();
+
+/** CPU time beside wall time: on a loaded machine wall time includes waiting for a core. */
+function cpuNote(): string {
+  return `CPU ms: ${[...lastCpu].map(([name, ms]) => `${name} ${ms.toFixed(0)}`).join(', ')}`;
 }
 
 /** January and February 2001, or (tiny) the sample's span cut in two at its middle hour. */
@@ -191,7 +204,7 @@ async function run(context: BenchContext): Promise<BenchRow[]> {
       baselines,
       items,
       peakRssMiB: peakRssMiB(),
-      note: `${note}; load average ${load()}`,
+      note: `${note}; ${cpuNote()}; load average ${load()}`,
     };
   };
 
