@@ -102,6 +102,17 @@ export class MemoryStreamStore implements StreamStore {
       if (i > 0 && timestamp <= instances[i - 1]!.timestamp) sorted = false;
     }
     if (instances.length === 0) return 0;
+    const chunks = stream.chunks;
+    const tail = chunks[chunks.length - 1];
+    if (
+      sorted &&
+      instances.length <= SMALL_CHUNK &&
+      (!tail || (tail.builder.length < SMALL_CHUNK && instances[0]!.timestamp > tail.last))
+    ) {
+      // A few instances after the last: appended row by row, with no batch made first.
+      appendInstances(chunks, instances);
+      return instances.length;
+    }
     const batch = batchFromInstances(instances);
     insert(stream, sorted ? batch : sortedUnique(batch));
     return instances.length;
@@ -275,6 +286,21 @@ function insert(stream: MemoryStream, batch: Batch): void {
   }
   if (j < n) out.append(batch, j, n);
   chunks.splice(lo, hi - lo + 1, ...out.chunks);
+}
+
+/** Appends a few instances newer than every stored row to a small last chunk (or a new one). */
+function appendInstances(chunks: Chunk[], instances: readonly StreamInstance[]): void {
+  let tail = chunks[chunks.length - 1];
+  if (!tail) {
+    tail = {
+      builder: new BatchBuilder(Math.max(16, instances.length)),
+      first: instances[0]!.timestamp,
+      last: 0,
+    };
+    chunks.push(tail);
+  }
+  for (const { timestamp, value } of instances) tail.builder.appendInstance(timestamp, value);
+  tail.last = instances[instances.length - 1]!.timestamp;
 }
 
 /** Appends a batch newer than every stored row: into the last chunk while it has room and fits. */
