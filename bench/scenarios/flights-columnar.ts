@@ -4,7 +4,9 @@
 // loop over instance objects (hand-loop), a tight loop over typed columns (columnar-loop) and
 // DuckDB on one and two threads. Every answer is checked equal to the hand loop's before timing;
 // each repetition runs the systems in a rotated order, each after a forced GC and a pause, so no
-// system always runs right after another's garbage. The hand loop needs 3M instance objects, and a
+// system always runs right after another's garbage. DuckDB runs in processes of its own (its
+// threads and allocator slowed the engine's garbage collection when they shared a process) and
+// reports its own query time. The hand loop needs 3M instance objects, and a
 // heap that holds them makes every garbage collection of the other systems mark them all: it is
 // timed first, on its own, and its objects are dropped before the rest is interleaved.
 
@@ -18,8 +20,9 @@ import {
   loadFlights,
   monthStart,
 } from '../data/flights.js';
+import type { DuckQuery } from '../data/duck-process.js';
+import { DuckProcess } from '../data/duck-process.js';
 import {
-  DuckFlights,
   airportMeansColumnar,
   hourlyMeansColumnar,
   slidingMeansColumnar,
@@ -48,11 +51,17 @@ import type { Batch } from '../../src/streams/batch.js';
 import { TimeInterval } from '../../src/time/time-interval.js';
 import { TimeIntervals } from '../../src/time/time-intervals.js';
 
+/** What a system measured itself (DuckDB in its own process: the query time, no message round trip). */
+interface SelfTimed {
+  readonly ms: number;
+  readonly series: Series;
+}
+
 /** One system of a figure: prepare untimed, run timed, return the answer (checked once). */
 interface Contender {
   readonly name: string;
   prepare?(): Promise<void>;
-  run(): Promise<Series | undefined> | Series | undefined;
+  run(): Promise<Series | SelfTimed | undefined> | Series | undefined;
   /** Untimed, after the run: close engines, check what was computed. */
   after?(): Promise<void>;
 }
@@ -77,16 +86,23 @@ async function interleave(
       await pause();
       const started = performance.now();
       const before = process.cpuUsage();
-      const answer = await contender.run();
-      samples.get(contender.name)!.push(performance.now() - started);
+      const result = await contender.run();
+      const wall = performance.now() - started;
       const used = process.cpuUsage(before);
-      cpu.get(contender.name)!.push((used.user + used.system) / 1000);
+      const self = result !== undefined && !Array.isArray(result) ? result : undefined;
+      samples.get(contender.name)!.push(self ? self.ms : wall);
+      if (!self) cpu.get(contender.name)!.push((used.user + used.system) / 1000);
+      const answer = self ? self.series : (result as Series | undefined);
       if (r === 0 && expected !== undefined && answer !== undefined)
         assertSame(answer, expected, `${what} by ${contender.name}`);
       await contender.after?.();
     }
   }
-  lastCpu = new Map([...cpu].map(([name, values]) => [name, median(values)]));
+  lastCpu = new Map(
+    [...cpu]
+      .filter(([, values]) => values.length > 0)
+      .map(([name, values]) => [name, median(values)]),
+  );
   return new Map([...samples].map(([name, values]) => [name, median(values)]));
 }
 
@@ -115,12 +131,14 @@ function periods(flights: Flights): { first: TimeInterval; second: TimeInterval 
 }
 
 function duckContenders(
-  duck: readonly [DuckFlights, DuckFlights],
-  query: (d: DuckFlights) => Promise<Series>,
+  duck: readonly [DuckProcess, DuckProcess],
+  query: DuckQuery,
   suffix = '',
 ): Contender[] {
-  return duck.map((d, i) => ({ name: `duckdb-${i + 1}t${suffix}`, run: () => query(d) }));
+  return duck.map((d, i) => ({ name: `duckdb-${i + 1}t${suffix}`, run: () => d.query(query) }));
 }
+
+const range = (interval: TimeInterval): [number, number] => [interval.start, interval.end];
 
 /** The medians with the hand loop's (timed alone) placed first among the baselines. */
 function withHandLoop(medians: Map<string, number>, handLoopMs: number): Map<string, number> {
@@ -188,7 +206,12 @@ async function run(context: BenchContext): Promise<BenchRow[]> {
   collectGarbage();
 
   // Phase 2: everything else, interleaved.
-  const duck = [await DuckFlights.load(flights, 1), await DuckFlights.load(flights, 2)] as const;
+  // DuckDB runs in processes of its own (one per thread count), loaded with the same flights.
+  const selection = context.tiny ? { sample: 10_000 } : {};
+  const duck = [
+    await DuckProcess.start(1, selection),
+    await DuckProcess.start(2, selection),
+  ] as const;
   const rows: BenchRow[] = [];
   const row = (
     figure: string,
@@ -204,7 +227,7 @@ async function run(context: BenchContext): Promise<BenchRow[]> {
       baselines,
       items,
       peakRssMiB: peakRssMiB(),
-      note: `${note}; ${cpuNote()}; load average ${load()}`,
+      note: `${note}; ${cpuNote()} (DuckDB in its own processes, peak RSS ${duck.map((d) => d.peakRssMiB.toFixed(0)).join(' and ')} MiB); load average ${load()}`,
     };
   };
 
@@ -262,8 +285,11 @@ async function run(context: BenchContext): Promise<BenchRow[]> {
                 ? hourlyMeansColumnar(flights, span)
                 : slidingMeansColumnar(flights, span, width),
           },
-          ...duckContenders(duck, (d) =>
-            width === HOUR ? d.hourlyMeans(span) : d.slidingMeans(span, width),
+          ...duckContenders(
+            duck,
+            width === HOUR
+              ? { kind: 'hourly', interval: range(span) }
+              : { kind: 'sliding', interval: range(span), width },
           ),
         ],
         reps,
@@ -297,7 +323,7 @@ async function run(context: BenchContext): Promise<BenchRow[]> {
         [
           engineSide,
           { name: 'columnar-loop', run: () => airportMeansColumnar(flights, span) },
-          ...duckContenders(duck, (d) => d.airportMeans(span)),
+          ...duckContenders(duck, { kind: 'airports', interval: range(span) }),
         ],
         reps,
         answer,
@@ -368,7 +394,7 @@ async function run(context: BenchContext): Promise<BenchRow[]> {
         [
           incremental,
           { name: 'columnar-loop', run: () => airportMeansColumnar(flights, second) },
-          ...duckContenders(duck, (d) => d.airportMeans(second)),
+          ...duckContenders(duck, { kind: 'airports', interval: range(second) }),
         ],
         reps,
         expectedSecond,
@@ -376,7 +402,7 @@ async function run(context: BenchContext): Promise<BenchRow[]> {
       );
       // DuckDB has no calculated intervals: asking for both periods recomputes both.
       const recompute = await interleave(
-        duckContenders(duck, (d) => d.airportMeans(both), '-recompute'),
+        duckContenders(duck, { kind: 'airports', interval: range(both) }, '-recompute'),
         reps,
         expectedBoth,
         'both periods',
@@ -403,7 +429,7 @@ async function run(context: BenchContext): Promise<BenchRow[]> {
     }
     await engine?.close();
   } finally {
-    for (const d of duck) d.close();
+    for (const d of duck) await d.close();
   }
   return rows;
 }
