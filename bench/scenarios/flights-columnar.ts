@@ -218,6 +218,7 @@ async function run(context: BenchContext): Promise<BenchRow[]> {
     medians: Map<string, number>,
     items: number,
     note: string,
+    cpu = cpuNote(),
   ): BenchRow => {
     const baselines = Object.fromEntries([...medians].filter(([name]) => name !== 'engine'));
     return {
@@ -227,7 +228,7 @@ async function run(context: BenchContext): Promise<BenchRow[]> {
       baselines,
       items,
       peakRssMiB: peakRssMiB(),
-      note: `${note}; ${cpuNote()} (DuckDB in its own processes, peak RSS ${duck.map((d) => d.peakRssMiB.toFixed(0)).join(' and ')} MiB); load average ${load()}`,
+      note: `${note}; ${cpu} (DuckDB in its own processes, peak RSS ${duck.map((d) => d.peakRssMiB.toFixed(0)).join(' and ')} MiB); load average ${load()}`,
     };
   };
 
@@ -400,6 +401,7 @@ async function run(context: BenchContext): Promise<BenchRow[]> {
         expectedSecond,
         'the second period',
       );
+      const cpu = cpuNote();
       // DuckDB has no calculated intervals: asking for both periods recomputes both.
       const recompute = await interleave(
         duckContenders(duck, { kind: 'airports', interval: range(both) }, '-recompute'),
@@ -414,6 +416,7 @@ async function run(context: BenchContext): Promise<BenchRow[]> {
           withHandLoop(new Map([...medians, ...recompute]), handLoop.second),
           inSecond,
           `every factor computed exactly ${second.toString()}; baselines compute ${name[1]} only, *-recompute both periods`,
+          cpu,
         ),
       );
       const againMs = median(again);
