@@ -1,9 +1,14 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const MONGODB_FENCE = [
-  { name: 'mongodb', message: 'Only src/storage/mongodb may import the MongoDB driver' },
-];
+const MONGODB_FENCE = {
+  name: 'mongodb',
+  message: 'Only src/storage/mongodb may import the MongoDB driver',
+};
+const SQLITE_FENCE = {
+  name: 'better-sqlite3',
+  message: 'Only src/storage/sqlite may import better-sqlite3 (a native module)',
+};
 
 // The layers of src/, lowest first: a folder may import only from the folders before it (and
 // errors.ts, internal/). `npm run lint` also runs madge, which fails on any import cycle.
@@ -27,12 +32,22 @@ const MONGODB_FILES = [
   'src/channels/database-channel.ts',
   'src/channels/assets-channel.ts',
 ];
+// Files that may import the native SQLite module (src/sqlite.ts, the entry point, re-exports them).
+const SQLITE_FILES = ['src/storage/sqlite/**'];
 
-function restrictedImports(folder, forbidden, fence) {
+/** The driver fences a file set keeps: each driver only in its own files. */
+function fencesFor(files) {
+  return [
+    ...(files === MONGODB_FILES ? [] : [MONGODB_FENCE]),
+    ...(files === SQLITE_FILES ? [] : [SQLITE_FENCE]),
+  ];
+}
+
+function restrictedImports(folder, forbidden, fences) {
   return [
     'error',
     {
-      ...(fence ? { paths: MONGODB_FENCE } : {}),
+      ...(fences.length ? { paths: fences } : {}),
       patterns: forbidden.length
         ? [
             {
@@ -50,12 +65,18 @@ const layerRules = LAYERS.flatMap((folders, level) => {
   return folders.flatMap((folder) => {
     const forbidden = [...above, ...folders.filter((other) => other !== folder)];
     const files = [`src/${folder}/**/*.ts`];
+    // A later block's rule replaces an earlier one's: each file set gets its complete list.
     return [
-      { files, rules: { 'no-restricted-imports': restrictedImports(folder, forbidden, true) } },
       {
-        files: MONGODB_FILES.filter((f) => f.startsWith(`src/${folder}/`)),
-        rules: { 'no-restricted-imports': restrictedImports(folder, forbidden, false) },
+        files,
+        rules: { 'no-restricted-imports': restrictedImports(folder, forbidden, fencesFor()) },
       },
+      ...[MONGODB_FILES, SQLITE_FILES].map((driverFiles) => ({
+        files: driverFiles.filter((f) => f.startsWith(`src/${folder}/`)),
+        rules: {
+          'no-restricted-imports': restrictedImports(folder, forbidden, fencesFor(driverFiles)),
+        },
+      })),
     ].filter((block) => block.files.length);
   });
 });
@@ -86,9 +107,15 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: [...MONGODB_FILES, 'src/mongodb.ts'],
+    ignores: [...MONGODB_FILES, ...SQLITE_FILES, 'src/mongodb.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: MONGODB_FENCE }],
+      'no-restricted-imports': ['error', { paths: fencesFor() }],
+    },
+  },
+  {
+    files: ['src/mongodb.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: fencesFor(MONGODB_FILES) }],
     },
   },
   ...layerRules,

@@ -20,6 +20,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // Property tests run 10,000 cases each: a few seconds, more on a busy 2-core machine.
+          testTimeout: 30_000,
         },
       },
       {
@@ -27,8 +29,10 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          // Finds or starts a MongoDB-compatible server once per run (MONGODB_URI, mongod,
-          // ferretdb, or mongo-java-server built with Maven) and provides its URI to tests.
+          // Finds or starts a MongoDB-compatible server once per run and provides its URI to
+          // tests: the one HYPERSTREAM_TEST_SERVER names (ferretdb, java or mongod), otherwise
+          // MONGODB_URI, mongod, ferretdb on PATH, or mongo-java-server built with Maven. Files
+          // that use it are named *.mongo.test.ts; `npm test` runs them once per server.
           globalSetup: ['test/integration/setup/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,

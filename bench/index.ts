@@ -10,6 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import type { TestServerKind } from '../test/integration/setup/mongo-server.js';
+import { TEST_SERVER_KINDS } from '../test/integration/setup/mongo-server.js';
 import type { BenchContext, BenchRow, BenchScenario } from './harness.js';
 import { peakRssMiB } from './harness.js';
 
@@ -20,7 +22,7 @@ const SCENARIO_DIR = path.join(HERE, 'scenarios');
 const RESULTS_DIR = path.join(HERE, 'results');
 const CHILD_FLAG = '--run-scenario-file';
 
-const USAGE = `usage: npm run bench -- [<scenario>…] [--repetitions N] [--tiny] [--out FILE] [--no-server] [--list]
+const USAGE = `usage: npm run bench -- [<scenario>…] [--repetitions N] [--tiny] [--out FILE] [--server KINDS] [--no-server] [--list]
 
   <scenario>       run only these (name or file name); all by default
   --repetitions N  timed repetitions per figure, the median is reported (default 5)
@@ -28,6 +30,9 @@ const USAGE = `usage: npm run bench -- [<scenario>…] [--repetitions N] [--tiny
   --out FILE       where to write the JSON rows (default bench/results/latest.json,
                    bench/results/tiny.json with --tiny); the full report (machine, load,
                    commit, every scenario) goes beside it as <FILE>.report.json
+  --server KINDS   run the scenarios that need a MongoDB server once against each of these test
+                   servers, e.g. java,ferretdb (ferretdb, java, mongod; default: the one
+                   HYPERSTREAM_TEST_SERVER names, else MONGODB_URI or the first available)
   --no-server      do not start the test MongoDB server when MONGODB_URI is unset
   --dir DIR        the folder of scenario files (default bench/scenarios)
   --list           list the scenarios and exit`;
@@ -49,6 +54,8 @@ export interface ScenarioResult {
   readonly durationMs: number;
   /** Peak resident set size of the scenario's process. */
   readonly peakRssMiB: number | undefined;
+  /** The MongoDB server it ran against, for a scenario that needs one. */
+  readonly server?: string;
   readonly rows: readonly ReportedRow[];
 }
 
@@ -109,6 +116,8 @@ interface Options {
   readonly tiny: boolean;
   readonly out: string | undefined;
   readonly startServer: boolean;
+  /** --server: the test servers to run the database scenarios against (empty: the default one). */
+  readonly servers: readonly TestServerKind[];
   readonly list: boolean;
   readonly dir: string;
 }
@@ -138,6 +147,7 @@ function parseArgs(argv: readonly string[]): Options {
   let tiny = false;
   let out: string | undefined;
   let startServer = true;
+  let servers: TestServerKind[] = [];
   let list = false;
   let dir = SCENARIO_DIR;
   for (let i = 0; i < argv.length; i++) {
@@ -156,13 +166,22 @@ function parseArgs(argv: readonly string[]): Options {
     } else if (arg === '--tiny') tiny = true;
     else if (arg === '--out') out = value();
     else if (arg === '--no-server') startServer = false;
-    else if (arg === '--list') list = true;
+    else if (arg === '--server') {
+      const raw = value();
+      servers = raw.split(',').map((kind) => {
+        if (!(TEST_SERVER_KINDS as readonly string[]).includes(kind))
+          throw new UsageError(
+            `--server ${raw}: "${kind}" is none of ${TEST_SERVER_KINDS.join(', ')}`,
+          );
+        return kind as TestServerKind;
+      });
+    } else if (arg === '--list') list = true;
     else if (arg === '--dir') dir = path.resolve(value());
     else if (arg === '--help' || arg === '-h') throw new UsageError('');
     else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
     else names.push(arg);
   }
-  return { names, repetitions: tiny ? 1 : repetitions, tiny, out, startServer, list, dir };
+  return { names, repetitions: tiny ? 1 : repetitions, tiny, out, startServer, servers, list, dir };
 }
 
 /** The scenario files, sorted by name. */
@@ -306,28 +325,37 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
 
-  const server = await mongoServer(chosen, options.startServer);
+  const servers = await mongoServers(chosen, options.startServer, options.servers);
   const context: BenchContext = {
     tiny: options.tiny,
     repetitions: options.repetitions,
-    mongoUri: server.uri,
+    mongoUri: servers[0]?.uri,
   };
+  const described = servers.flatMap((server) => (server.description ? [server.description] : []));
   const machine: MachineInfo = {
     ...machineInfo(),
-    ...(server.description ? { mongoServer: server.description } : {}),
+    ...(described.length > 0 ? { mongoServer: described.join(' and ') } : {}),
   };
   process.stdout.write(`${formatMachine(machine)}\n`);
-  if (server.note) process.stdout.write(`${server.note}\n`);
+  for (const server of servers) if (server.note) process.stdout.write(`${server.note}\n`);
 
   const results: ScenarioResult[] = [];
   try {
     for (const file of chosen) {
-      const result = await runInChild(file, context);
-      results.push(result);
-      process.stdout.write(`\n${formatScenario(result)}\n`);
+      // A scenario that needs a server runs once against each, the others once.
+      const runs = (await needsServer(file)) && servers.length > 1 ? servers : [undefined];
+      for (const server of runs) {
+        const result = await runInChild(
+          file,
+          server ? { ...context, mongoUri: server.uri } : context,
+        );
+        const labelled = server?.description ? { ...result, server: server.description } : result;
+        results.push(labelled);
+        process.stdout.write(`\n${formatScenario(labelled)}\n`);
+      }
     }
   } finally {
-    await server.stop();
+    for (const server of servers) await server.stop();
   }
 
   const report: BenchReport = {
@@ -375,37 +403,47 @@ interface ServerHandle {
   stop(): Promise<void>;
 }
 
+/** Whether a scenario needs a MongoDB server (it reads `mongoUri`, or opens a bench database). */
+async function needsServer(file: string): Promise<boolean> {
+  return /mongoUri|withBenchDatabase/.test(await readFile(file, 'utf8'));
+}
+
 /**
- * MONGODB_URI when set; otherwise, when a chosen scenario reads `mongoUri`, the shared test server
- * (test/integration/setup/mongo-server.ts) is started for the run.
+ * When a chosen scenario needs a server: each of `kinds` (--server), started for the run; without
+ * kinds, MONGODB_URI when set, otherwise the test server (test/integration/setup/mongo-server.ts:
+ * the one HYPERSTREAM_TEST_SERVER names, else the first available).
  */
-async function mongoServer(files: readonly string[], allowStart: boolean): Promise<ServerHandle> {
-  const none = (note?: string): ServerHandle => ({
-    uri: undefined,
-    description: undefined,
-    note,
-    stop: () => Promise.resolve(),
-  });
-  const needsServer = (
-    await Promise.all(files.map(async (f) => (await readFile(f, 'utf8')).includes('mongoUri')))
-  ).some(Boolean);
-  if (!needsServer) return none();
-  const given = process.env.MONGODB_URI;
-  if (!given && !allowStart)
+async function mongoServers(
+  files: readonly string[],
+  allowStart: boolean,
+  kinds: readonly TestServerKind[],
+): Promise<ServerHandle[]> {
+  const none = (note?: string): ServerHandle[] => [
+    { uri: undefined, description: undefined, note, stop: () => Promise.resolve() },
+  ];
+  if (!(await Promise.all(files.map(needsServer))).some(Boolean)) return none();
+  if (kinds.length === 0 && !process.env.MONGODB_URI && !allowStart)
     return none('no MongoDB server: MONGODB_URI is unset and --no-server was given');
+  const { startTestServer } = await import('../test/integration/setup/mongo-server.js');
+  const handles: ServerHandle[] = [];
   try {
-    const { startTestServer } = await import('../test/integration/setup/mongo-server.js');
-    const server = await startTestServer();
-    return {
-      uri: server.uri,
-      description: server.description,
-      note: undefined,
-      stop: () => server.stop(),
-    };
+    for (const kind of kinds.length > 0 ? kinds : [undefined]) {
+      const server = await startTestServer(kind);
+      handles.push({
+        uri: server.uri,
+        description: server.description,
+        note: undefined,
+        stop: () => server.stop(),
+      });
+    }
   } catch (error) {
+    for (const handle of handles) await handle.stop();
     const reason = error instanceof Error ? error.message : String(error);
+    // Servers asked for by name must be had; the default one may be missing.
+    if (kinds.length > 0) throw error;
     return none(`no MongoDB server, the database figures are left out: ${reason}`);
   }
+  return handles;
 }
 
 function machineInfo(): MachineInfo {
@@ -438,7 +476,8 @@ export function formatMachine(machine: MachineInfo): string {
 }
 
 export function formatScenario(result: ScenarioResult): string {
-  const title = `## ${result.name}${result.description ? ` — ${result.description}` : ''}`;
+  const server = result.server ? ` [${result.server}]` : '';
+  const title = `## ${result.name}${server}${result.description ? ` — ${result.description}` : ''}`;
   if (result.status === 'failed')
     return `${title}\nFAILED after ${formatMs(result.durationMs)}: ${result.error ?? ''}`;
   if (result.rows.some((row) => row.baselines !== undefined)) return formatBaselines(result, title);

@@ -58,7 +58,8 @@ export async function buildTutorial5(engine: Engine): Promise<Workflow> {
     owner: 'tutorials',
     description: 'temperature and rainfall per city',
   });
-  const node = (id: string, plates: string[]) => w.node(id, { channel: 'memory', plates });
+  // Nodes go to the engine's default channel: memory here, a SQLite file in the demo.
+  const node = (id: string, plates: string[]) => w.node(id, { plates });
   const rawTemp = node('raw_temp_data', ['C']);
   const temp = node('temp_data', ['C']);
   const cityTemp = node('city_temp', ['C.C']);
@@ -170,7 +171,7 @@ export async function main(): Promise<void> {
     }
     // The month HyperStream's notebook printed (its dates fell on the 21st; ours on the 1st).
     const january = TimeInterval.of('2006-12-31T00:00:00Z', '2007-01-31T00:00:00Z');
-    const memory = engine.channels.get('memory');
+    const memory = engine.channels.get(engine.environment.defaultChannel);
     for (const name of ['city_avg_temp', 'city_temp_rain', 'country_avg_temp', 'world_avg_temp']) {
       console.log(`\n${name} in ${formatTimestamp(january.end).slice(0, 7)}:`);
       for (const stream of await memory.findStreams({ name })) {

@@ -34,6 +34,7 @@ export const ErrorCode = {
   EXECUTION_ABORTED: 'EXECUTION_ABORTED',
   CONFIG_INVALID: 'CONFIG_INVALID',
   PATH_OUTSIDE_ROOT: 'PATH_OUTSIDE_ROOT',
+  CSV_INVALID: 'CSV_INVALID',
 } as const;
 /** One of the {@link ErrorCode} values. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -324,4 +325,11 @@ export class PathOutsideRootError extends HyperstreamUsageError {
 
 function isoOrNumber(t: number): string {
   return Number.isFinite(t) && Math.abs(t) <= 8.64e15 ? new Date(t).toISOString() : String(t);
+}
+
+/** CSV text cannot be parsed (an unterminated or stray quote); the message names the file, line and column. */
+export class InvalidCsvError extends HyperstreamUsageError {
+  constructor(message: string, details: ErrorDetails = {}, cause?: unknown) {
+    super(ErrorCode.CSV_INVALID, message, details, cause);
+  }
 }

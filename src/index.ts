@@ -148,7 +148,12 @@ export {
   isToolDefinition,
   isToolInstance,
   functionParam,
+  pathParam,
+  withBaseDir,
 } from './tools/tool.js';
+// The zod the engine validates parameters with: tool authors import it from here, so a tool's
+// schema never comes from another (mismatched) copy of zod.
+export { z } from 'zod';
 export type {
   ToolSpec,
   ToolDefinition,
@@ -259,6 +264,21 @@ export type {
 export { sessionRecordSchema, parseSessionRecord } from './storage/session-store.js';
 export { MemorySessionStore } from './storage/memory/memory-session-store.js';
 export type {
+  StorageBackend,
+  StorageBackendKind,
+  StorageBackendOptions,
+  StorageCapabilities,
+  BackendSessionStore,
+} from './storage/backend.js';
+export {
+  checkChannelId,
+  SESSION_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_HEARTBEAT_TIMEOUT_MS,
+} from './storage/backend.js';
+export { createMemoryBackend } from './storage/memory/memory-backend.js';
+export { sessionOwnerSchema } from './storage/session-store.js';
+export type { SessionOwner } from './storage/session-store.js';
+export type {
   ExecuteOptions,
   PurgeTarget,
   WorkflowPurgeOptions,
@@ -310,9 +330,9 @@ export type {
 export { everySchedule, cronSchedule } from './online/schedule.js';
 export type { Schedule } from './online/schedule.js';
 export { parseCron, nextCronTime } from './online/cron.js';
-export type { CronFields } from './online/cron.js';
+export type { CronExpression } from './online/cron.js';
 export { backoffDelay, checkBackoffPolicy, DEFAULT_BACKOFF } from './online/backoff.js';
-export type { BackoffPolicy } from './online/backoff.js';
+export type { BackoffJitter, BackoffPolicy } from './online/backoff.js';
 export {
   onlineWorkflowsFromConfig,
   backoffFromConfig,

@@ -41,6 +41,12 @@ export type {
   SessionPiecesDocument,
 } from './storage/mongodb/mongo-session-store.js';
 export { MongoWorkflowStore } from './storage/mongodb/mongo-workflow-store.js';
+export { createMongoBackend } from './storage/mongodb/mongo-backend.js';
+export type {
+  MongoBackend,
+  MongoBackendCollections,
+  MongoBackendOptions,
+} from './storage/mongodb/mongo-backend.js';
 export type { WorkflowDocument } from './storage/mongodb/mongo-workflow-store.js';
 
 /** Collection names of {@link createMongoEngineOptions}; each defaults to HyperStream's name. */

@@ -34,6 +34,8 @@ export type { MergedGroups } from './tools/columnar-support.js';
 export {
   timeParam,
   durationParam,
+  calendarDurationParam,
+  timeZoneParam,
   firstTickAfter,
   requireSources,
   clampedInterval,
@@ -67,4 +69,6 @@ export type { Seed, Draw } from './tools/random.js';
 export { DATE_PARSERS, csvOptionFields, readCsvInstances } from './tools/csv.js';
 export type { DateParserName, CsvOptions } from './tools/csv.js';
 export { percentileOfSorted } from './tools/builtin-functions.js';
+export { timeStep, isCalendarStep, stepTick, minusStep, firstStepAfter } from './time/calendar.js';
+export type { TimeStep } from './time/calendar.js';
 export { canonicalJson } from './internal/canonical-json.js';

@@ -1,4 +1,4 @@
-import type { ReadOptions, StreamFilter } from '../storage/stream-store.js';
+import type { StreamFilter } from '../storage/stream-store.js';
 import type { Stream } from './stream.js';
 import type { PurgeOptions, StreamAccess } from './stream-access.js';
 import type { StreamIdLike } from '../streams/stream-id.js';
@@ -8,7 +8,8 @@ import type { TimeIntervals } from '../time/time-intervals.js';
 
 /**
  * A channel owns streams and decides where their data lives. Every backend (memory, read-only
- * memory, database, files, modules, tools, assets) implements this one interface.
+ * memory, database, files, modules, tools, assets) implements this one interface; what a stream
+ * handle and a window use of it is {@link StreamAccess}.
  */
 export interface Channel extends StreamAccess {
   readonly id: string;
@@ -29,23 +30,10 @@ export interface Channel extends StreamAccess {
   hasStream(id: StreamIdLike): Promise<boolean>;
   /** Streams whose name equals `filter.name` (if given) and whose meta-data include `filter.meta`. */
   findStreams(filter?: StreamFilter): Promise<Stream[]>;
-  /** Deletes a stream's data and calculated intervals (and its definition when asked). */
-  purgeStream(id: StreamIdLike, options?: PurgeOptions): Promise<void>;
   /** Purges every stream of the channel. */
   purgeAll(options?: PurgeOptions): Promise<void>;
-  /** Writes many instances at once (upsert by timestamp). Returns how many were written. */
-  writeInstances(id: StreamIdLike, instances: readonly StreamInstance[]): Promise<number>;
-  /** A window's instances as lazy batches, in timestamp order (or newest first). */
-  readBatches(
-    id: StreamIdLike,
-    interval: TimeInterval,
-    options?: ReadOptions,
-  ): AsyncIterable<readonly StreamInstance[]>;
   /** A window's instances, lazily, in timestamp order. */
   getResults(id: StreamIdLike, interval: TimeInterval): AsyncIterable<StreamInstance>;
-  /** Number of instances in a window. */
-  count(id: StreamIdLike, interval: TimeInterval): Promise<number>;
-  getCalculatedIntervals(id: StreamIdLike): Promise<TimeIntervals>;
   /** Records that `intervals` are fully written; call only after the data is written. */
   addCalculatedIntervals(
     id: StreamIdLike,

@@ -19,6 +19,7 @@ import { systemClock } from '../time/clock.js';
 import { TimeInterval } from '../time/time-interval.js';
 import { TimeIntervals } from '../time/time-intervals.js';
 import { MIN_DATE } from '../time/timestamp.js';
+import { parseCsv } from '../internal/csv.js';
 import type { Channel } from './channel.js';
 import type { PurgeOptions } from './stream-access.js';
 import { isFileNameRejection, parseTimestampedFileName } from './file-name.js';
@@ -510,7 +511,10 @@ export interface CsvLoaderOptions {
 export function csvLoader(options: CsvLoaderOptions = {}): FileLoader {
   const { header = true, numbers = false, delimiter = ',' } = options;
   return async (document) => {
-    const rows = parseCsv(await readFile(document.path, 'utf8'), delimiter);
+    const rows = parseCsv(await readFile(document.path, 'utf8'), {
+      delimiter,
+      source: document.path,
+    });
     const cell = (text: string): string | number =>
       numbers && /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/.test(text.trim())
         ? Number(text)
@@ -523,49 +527,8 @@ export function csvLoader(options: CsvLoaderOptions = {}): FileLoader {
   };
 }
 
-/** Splits CSV text into rows of cells; quoted cells may hold separators, quotes (`""`) and newlines. */
-export function parseCsv(text: string, delimiter = ','): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  // Whether the current row has begun: a last row of one empty quoted cell ("") is still a row.
-  let started = false;
-  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i]!;
-    started = true;
-    if (quoted) {
-      if (c === '"' && source[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') {
-        quoted = false;
-      } else {
-        cell += c;
-      }
-    } else if (c === '"' && cell === '') {
-      quoted = true;
-    } else if (c === delimiter) {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && source[i + 1] === '\n') i++;
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      started = false;
-    } else {
-      cell += c;
-    }
-  }
-  if (started) {
-    row.push(cell);
-    rows.push(row);
-  }
-  return rows;
-}
+/** Splits CSV text into rows of cells: the package's one CSV parser (see `src/internal/csv.ts`). */
+export { parseCsv };
 
 /** The loaders every file channel knows: `.json`, `.csv` (rows as objects) and `.txt`. */
 export const BUILT_IN_LOADERS: Readonly<Record<string, FileLoader>> = Object.freeze({

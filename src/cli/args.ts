@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { InvalidArgumentError } from '../errors.js';
 import type { Output } from './output.js';
@@ -22,7 +21,10 @@ export const GLOBAL_OPTIONS = {
     value: '<file>',
     description: 'config file (default: hyperstream.config.* here, or $HYPERSTREAM_CONFIG)',
   },
-  json: { type: 'boolean', description: 'print JSON instead of text' },
+  json: {
+    type: 'boolean',
+    description: 'print JSON instead of text (JSON lines of progress and errors on stderr)',
+  },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -70,45 +72,8 @@ export function defineCommand<S extends z.ZodType>(
   return command;
 }
 
-/** Parses `argv` (after the command words) against the command's options; usage errors name the fix. */
-export function parseCommandArgs(
-  command: Command,
-  argv: readonly string[],
-): { readonly args: unknown; readonly globals: GlobalArgs; readonly help: boolean } {
-  const options = { ...GLOBAL_OPTIONS, ...command.options };
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({
-      args: joinDashValues(argv, options),
-      options: Object.fromEntries(
-        Object.entries(options).map(([name, spec]) => [
-          name,
-          {
-            type: spec.type,
-            ...('short' in spec && spec.short !== undefined ? { short: spec.short } : {}),
-            ...('multiple' in spec && spec.multiple ? { multiple: true } : {}),
-          },
-        ]),
-      ),
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new InvalidArgumentError(
-      `${lowerFirst((error as Error).message.replace(/\.$/, '').split('. ')[0]!)}; see "hyperstream ${command.name} --help"`,
-      { command: command.name },
-    );
-  }
-  const values = parsed.values as Record<string, unknown>;
-  const globals: GlobalArgs = {
-    config: values.config as string | undefined,
-    json: values.json === true,
-  };
-  if (values.help === true) return { args: undefined, globals, help: true };
-  const input: Record<string, unknown> = { positionals: parsed.positionals };
-  for (const name of Object.keys(command.options ?? {})) {
-    if (values[name] !== undefined) input[name] = values[name];
-  }
+/** Checks a command's arguments (`{ positionals, ...options }`) with its zod schema; usage errors name the fix. */
+export function checkCommandArgs(command: Command, input: Record<string, unknown>): unknown {
   const result = command.schema.safeParse(input, { reportInput: true });
   if (!result.success) {
     const problems = result.error.issues.map((issue) => describeArgIssue(command, issue));
@@ -117,66 +82,7 @@ export function parseCommandArgs(
       issues: problems,
     });
   }
-  return { args: result.data, globals, help: false };
-}
-
-/**
- * `--interval -P1D/now` means the value "-P1D/now", which parseArgs would take for an option:
- * a token after a string option that is not itself one of the options is joined to it.
- */
-function joinDashValues(
-  argv: readonly string[],
-  options: Readonly<Record<string, OptionSpec>>,
-): string[] {
-  const strings = new Set<string>();
-  const known = new Set<string>();
-  for (const [name, spec] of Object.entries(options)) {
-    known.add(`--${name}`);
-    if (spec.short) known.add(`-${spec.short}`);
-    if (spec.type === 'string') {
-      strings.add(`--${name}`);
-      if (spec.short) strings.add(`-${spec.short}`);
-    }
-  }
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const token = argv[i]!;
-    const next = argv[i + 1];
-    if (
-      strings.has(token) &&
-      next !== undefined &&
-      next.startsWith('-') &&
-      !known.has(next.split('=')[0]!)
-    ) {
-      out.push(`${token.startsWith('--') ? token : `--${shortToLong(token, options)}`}=${next}`);
-      i += 1;
-    } else {
-      out.push(token);
-    }
-  }
-  return out;
-}
-
-function shortToLong(token: string, options: Readonly<Record<string, OptionSpec>>): string {
-  return Object.entries(options).find(([, spec]) => `-${spec.short ?? ''}` === token)![0];
-}
-
-/** The help text of a command. */
-export function commandHelp(command: Command): string {
-  const lines = [`Usage: hyperstream ${command.usage}`, '', command.summary];
-  if (command.positionals?.length) {
-    lines.push('', 'Arguments:');
-    for (const p of command.positionals) lines.push(`  ${p.name.padEnd(24)}${p.description}`);
-  }
-  const options = { ...command.options, ...GLOBAL_OPTIONS };
-  lines.push('', 'Options:');
-  for (const [name, spec] of Object.entries(options)) {
-    const short = 'short' in spec && spec.short ? `-${spec.short}, ` : '    ';
-    const flag = `${short}--${name}${'value' in spec && spec.value ? ` ${spec.value}` : ''}`;
-    lines.push(`  ${flag.padEnd(24)}${spec.description}`);
-  }
-  if (command.details) lines.push('', command.details);
-  return lines.join('\n');
+  return result.data;
 }
 
 function describeArgIssue(command: Command, issue: z.core.$ZodIssue): string {

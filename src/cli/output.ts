@@ -1,7 +1,10 @@
 /**
- * Everything the CLI prints goes through here: tables, JSON, CSV, messages and the progress bar.
- * A terminal gets a live bar; a pipe gets plain lines, or JSON lines with `--json`.
+ * Everything the CLI prints goes through here: tables (cli-table3, fitted to the terminal width),
+ * JSON, CSV, messages and the progress display (a cli-progress bar on a terminal; plain lines in
+ * a pipe, or JSON lines with `--json`).
  */
+import { SingleBar } from 'cli-progress';
+import Table from 'cli-table3';
 
 /** A writable text sink (process.stdout / stderr, or a buffer in tests). */
 export interface TextSink {
@@ -52,7 +55,9 @@ export class Output {
       this.line(empty);
       return;
     }
-    this.line(formatTable(rows, columns).trimEnd());
+    this.line(
+      formatTable(rows, columns, this.#out.isTTY ? this.#out.columns : undefined).trimEnd(),
+    );
   }
 
   /** The result of an action: `{ status, message }`. */
@@ -61,7 +66,10 @@ export class Output {
     else this.line(result.message);
   }
 
-  /** A progress display for `total` pieces: a live bar on a terminal, lines otherwise. */
+  /**
+   * A progress display for `total` pieces (more may be added with {@link Progress.planned}): a
+   * live bar on a terminal, lines otherwise.
+   */
   progress(label: string, total: number, clock: () => number = Date.now): Progress {
     return new Progress({
       label,
@@ -73,18 +81,79 @@ export class Output {
   }
 }
 
-/** An aligned plain-text table with a header row. */
-export function formatTable(rows: readonly Row[], columns: readonly string[]): string {
+/**
+ * An aligned plain-text table with an upper-case header row, two spaces between columns. With a
+ * `width` (a terminal's), wide columns are narrowed and their cells wrapped so that no line is
+ * longer than the terminal; without one (a pipe, a file) nothing is cut.
+ */
+export function formatTable(
+  rows: readonly Row[],
+  columns: readonly string[],
+  width?: number,
+): string {
   const cells = rows.map((row) => columns.map((column) => cellText(row[column])));
-  const widths = columns.map((column, i) =>
-    Math.max(column.length, ...cells.map((line) => line[i]!.length)),
+  const header = columns.map((c) => c.toUpperCase());
+  const natural = columns.map((_, i) =>
+    Math.max(...[header, ...cells].map((line) => longestLine(line[i]!))),
   );
-  const render = (line: readonly string[]): string =>
-    line
-      .map((cell, i) => cell.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [render(columns.map((c) => c.toUpperCase())), ...cells.map(render)].join('\n') + '\n';
+  const widths = width === undefined ? natural : fitWidths(natural, header, width);
+  const table = new Table({
+    head: header,
+    chars: NO_BORDERS,
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 2, compact: true },
+    colWidths: widths.map((w) => w + 2),
+    wordWrap: width !== undefined,
+    wrapOnWordBoundary: true,
+  });
+  table.push(...cells);
+  return (
+    table
+      .toString()
+      .split('\n')
+      .map((line) => line.trimEnd())
+      .join('\n') + '\n'
+  );
+}
+
+const NO_BORDERS = {
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  bottom: '',
+  'bottom-mid': '',
+  'bottom-left': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '',
+  'right-mid': '',
+  middle: '',
+};
+
+function longestLine(text: string): number {
+  return Math.max(0, ...text.split('\n').map((line) => line.length));
+}
+
+/** Narrows the widest columns (never below their header or 8) until the table fits `width`. */
+function fitWidths(natural: readonly number[], header: readonly string[], width: number): number[] {
+  const widths = [...natural];
+  const total = (): number => widths.reduce((sum, w) => sum + w + 2, 0) - 2;
+  while (total() > width) {
+    let widest = -1;
+    for (let i = 0; i < widths.length; i++) {
+      const floor = Math.max(8, header[i]!.length);
+      if (widths[i]! > floor && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
+    }
+    if (widest < 0) break;
+    widths[widest] = Math.max(
+      Math.max(8, header[widest]!.length),
+      widths[widest]! - (total() - width),
+    );
+  }
+  return widths;
 }
 
 /** RFC 4180 CSV with a header row. */
@@ -115,16 +184,24 @@ function jsonReplacer(_key: string, value: unknown): unknown {
   return value;
 }
 
-/** Live progress of a run: pieces done of total, documents written, rate and ETA. */
+/**
+ * Live progress of a run: pieces done of total, documents written, rate and ETA. On a terminal a
+ * cli-progress bar, redrawn as pieces finish and as documents are written inside a piece
+ * ({@link Progress.written}: fed by the workflow's `onPiece`, and by an engine progress hook
+ * where there is one); in a pipe one line per piece; with `--json` one JSON line per piece.
+ */
 export class Progress {
   readonly #label: string;
-  readonly #total: number;
+  #total: number;
   readonly #clock: () => number;
   readonly #sink: TextSink;
   readonly #mode: 'bar' | 'lines' | 'json';
   readonly #started: number;
+  readonly #bar: SingleBar | undefined;
   #done = 0;
   #documents = 0;
+  /** Documents written so far inside the current piece (not yet in #documents). */
+  #inPiece = 0;
 
   constructor(options: {
     readonly label: string;
@@ -139,16 +216,51 @@ export class Progress {
     this.#sink = options.sink;
     this.#mode = options.mode;
     this.#started = options.clock();
-    if (this.#mode === 'bar') this.#render();
+    if (this.#mode === 'bar') {
+      const barsize = Math.max(10, Math.min(40, (this.#sink.columns ?? 80) - 70));
+      this.#bar = new SingleBar({
+        stream: this.#sink as unknown as NodeJS.WritableStream,
+        format: `${this.#label} [{bar}] {value}/{total} pieces, {docs} docs, {rate} docs/s, ETA {eta_text}`,
+        barsize,
+        barCompleteChar: '#',
+        barIncompleteChar: '-',
+        hideCursor: false,
+        linewrap: false,
+        noTTYOutput: true,
+        synchronousUpdate: true,
+        fps: 10,
+      });
+      this.#bar.start(this.#total, 0, this.#payload());
+    } else if (this.#total > 0) {
+      if (this.#mode === 'lines')
+        this.#sink.write(`${this.#label}: ${String(this.#total)} pieces\n`);
+      else this.#sink.write(`${JSON.stringify({ event: 'start', total: this.#total })}\n`);
+    }
+  }
+
+  /** `pieces` more pieces are planned: the total grows (a run plans before it computes). */
+  planned(pieces: number): void {
+    this.#total += pieces;
+    if (this.#mode === 'bar') this.#bar?.setTotal(this.#total);
     else if (this.#mode === 'lines')
-      this.#sink.write(`${this.#label}: ${String(this.#total)} pieces\n`);
-    else this.#sink.write(`${JSON.stringify({ event: 'start', total: this.#total })}\n`);
+      this.#sink.write(`${this.#label}: ${String(pieces)} pieces planned\n`);
+    else this.#sink.write(`${JSON.stringify({ event: 'plan', pieces, total: this.#total })}\n`);
+  }
+
+  /**
+   * Documents written so far inside the current piece (a running total): the bar moves before the
+   * piece ends. Lines and JSON modes report per piece only.
+   */
+  written(documentsInPiece: number): void {
+    this.#inPiece = documentsInPiece;
+    this.#bar?.update(this.#done, this.#payload());
   }
 
   /** One more piece is done, having written `documents`; `detail` names it (e.g. its interval). */
   tick(documents: number, detail: string): void {
     this.#done += 1;
     this.#documents += documents;
+    this.#inPiece = 0;
     const elapsed = Math.max(1, this.#clock() - this.#started);
     const state = {
       done: this.#done,
@@ -168,30 +280,27 @@ export class Progress {
           `${String(documents)} documents (${String(state.documents)} in all, ${String(state.ratePerSecond)}/s)\n`,
       );
     } else {
-      this.#render();
+      this.#bar?.update(this.#done, this.#payload());
     }
   }
 
   /** Ends the display (the bar's line is completed). */
   end(): void {
-    if (this.#mode === 'bar') this.#sink.write('\n');
+    this.#bar?.stop();
   }
 
-  #render(): void {
-    const width = Math.max(10, Math.min(40, (this.#sink.columns ?? 80) - 60));
-    const fraction = this.#total === 0 ? 1 : this.#done / this.#total;
-    const filled = Math.round(fraction * width);
+  #payload(): Record<string, string> {
+    const documents = this.#documents + this.#inPiece;
     const elapsed = Math.max(1, this.#clock() - this.#started);
-    const rate = (this.#documents / elapsed) * 1000;
     const eta =
       this.#done === 0
         ? '?'
         : formatSeconds(((elapsed / this.#done) * (this.#total - this.#done)) / 1000);
-    this.#sink.write(
-      `\r\x1b[2K${this.#label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ` +
-        `${String(this.#done)}/${String(this.#total)} pieces, ${String(this.#documents)} docs, ` +
-        `${rate.toFixed(1)} docs/s, ETA ${eta}`,
-    );
+    return {
+      docs: String(documents),
+      rate: ((documents / elapsed) * 1000).toFixed(1),
+      eta_text: eta,
+    };
   }
 }
 

@@ -6,13 +6,14 @@ import { ToolChannel } from '../tools/tool-channel.js';
 import type { WorkflowFactory } from '../config/config-schema.js';
 import type { HyperstreamConfig } from '../config/load-config.js';
 import { loadConfig, unwrapDefault } from '../config/load-config.js';
+import type { StorageConfig } from '../config/config-schema.js';
+import type { EngineOptions } from '../engine/engine.js';
 import { Engine } from '../engine/engine.js';
-// Type only: the driver itself is imported only when MongoDB storage is configured.
-import type { MongoEngineOptions } from '../mongodb.js';
-import { WorkflowDefinitionError } from '../errors.js';
+import { ToolNotFoundError, WorkflowDefinitionError } from '../errors.js';
 import type { Clock } from '../time/clock.js';
 import { loadPlugins } from '../tools/plugins.js';
-import { CompositeToolSource } from '../tools/tool-source.js';
+import { withBaseDir } from '../tools/tool.js';
+import { CompositeToolSource, mapTools } from '../tools/tool-source.js';
 import type { Workflow } from '../workflow/workflow.js';
 
 /** The built-in tools shipped with the package (`tools/<name>/<date>_v<semver>.ts`). */
@@ -40,9 +41,9 @@ export interface OpenWorkspaceOptions {
 }
 
 /**
- * Loads the config and builds an engine: the built-in `tools` channel and each plugin's; with
- * MongoDB storage the Database and Assets channels and the meta-data, plate, workflow and session
- * stores; then the workflows of the configured files.
+ * Loads the config and builds an engine: the built-in `tools` channel and each plugin's; the
+ * configured storage (a SQLite file by default; memory; MongoDB with its Database and Assets
+ * channels); then the workflows of the configured files.
  *
  * @remarks Workflow files: a `.json` file holds one definition or a list of definitions (as
  * `workflow.toDefinition()` writes them); a `.ts`/`.js` module exports functions
@@ -68,22 +69,16 @@ export async function openWorkspace(options: OpenWorkspaceOptions = {}): Promise
     ...toolChannels,
     ...plugins.flatMap((p) => p.channels.filter((c) => c.kind !== 'tool')),
   );
-  let mongo: MongoEngineOptions | undefined;
-  if (config.storage.kind === 'mongodb') {
-    // Loaded only when configured, so memory use never loads the driver.
-    const { createMongoEngineOptions } = await import('../mongodb.js');
-    mongo = await createMongoEngineOptions({
-      uri: config.storage.uri,
-      database: config.storage.database,
-    });
-    channels.push(...mongo.channels);
-  }
+  const storage = await STORAGE[config.storage.kind](config.storage as never);
+  channels.push(...(storage.channels ?? []));
   const tools = new CompositeToolSource(toolChannels);
+  // Tool file paths in workflows (csv_reader's path…) resolve against the config's folder, as
+  // the config's own paths do, whatever the working directory.
+  const baseDir = config.baseDir;
   const engine = await Engine.create({
     channels,
-    tools,
-    ...(mongo?.defaultChannel ? { defaultChannel: mongo.defaultChannel } : {}),
-    ...(mongo ? { stores: mongo.stores } : {}),
+    tools: mapTools(tools, (tool) => withBaseDir(tool, baseDir)),
+    ...storage.engine,
     ...(options.clock ? { clock: options.clock } : {}),
   });
   try {
@@ -99,6 +94,39 @@ export async function openWorkspace(options: OpenWorkspaceOptions = {}): Promise
     throw error;
   }
 }
+
+/** What a storage configuration gives the engine: options, and channels of its own. */
+interface ConfiguredStorage {
+  readonly engine: Pick<EngineOptions, 'storage' | 'stores' | 'defaultChannel'>;
+  readonly channels?: readonly Channel[];
+}
+
+type StorageOf<K extends StorageConfig['kind']> = Extract<StorageConfig, { kind: K }>;
+
+/**
+ * How each kind of storage configuration opens: the one place that knows them. Drivers are
+ * imported only when configured, so SQLite never loads MongoDB's driver and memory neither.
+ */
+const STORAGE: {
+  readonly [K in StorageConfig['kind']]: (config: StorageOf<K>) => Promise<ConfiguredStorage>;
+} = {
+  memory: () => Promise.resolve({ engine: {} }),
+  sqlite: async (config) => {
+    const { createSqliteBackend } = await import('../sqlite.js');
+    return { engine: { storage: await createSqliteBackend(config.path) } };
+  },
+  mongodb: async (config) => {
+    const { createMongoEngineOptions } = await import('../mongodb.js');
+    const mongo = await createMongoEngineOptions({ uri: config.uri, database: config.database });
+    return {
+      engine: {
+        stores: mongo.stores,
+        ...(mongo.defaultChannel ? { defaultChannel: mongo.defaultChannel } : {}),
+      },
+      channels: mongo.channels,
+    };
+  },
+};
 
 /** Where a workflow came from, for messages: its file, or the config for a factory in it. */
 export function sourceName(entry: string | WorkflowFactory, config: HyperstreamConfig): string {
@@ -130,7 +158,13 @@ export async function loadWorkflowFile(engine: Engine, file: string): Promise<Wo
     }
     const definitions = Array.isArray(json) ? json : [json];
     const workflows: Workflow[] = [];
-    for (const definition of definitions) workflows.push(await engine.loadDefinition(definition));
+    for (const [i, definition] of definitions.entries()) {
+      try {
+        workflows.push(await engine.loadDefinition(definition));
+      } catch (error) {
+        throw explainDefinitionError(error, file, definition, Array.isArray(json) ? i : undefined);
+      }
+    }
     return workflows;
   }
   let module: Record<string, unknown>;
@@ -148,11 +182,81 @@ export async function loadWorkflowFile(engine: Engine, file: string): Promise<Wo
   }
   const workflows: Workflow[] = [];
   for (const [name, factory] of factories) {
-    workflows.push(
-      await buildWithFactory(engine, factory as WorkflowFactory, name, `workflow file "${file}"`),
-    );
+    try {
+      workflows.push(
+        await buildWithFactory(engine, factory as WorkflowFactory, name, `workflow file "${file}"`),
+      );
+    } catch (error) {
+      if (error instanceof ToolNotFoundError) {
+        throw new ToolNotFoundError(
+          `workflow file "${file}", export "${name}": ${shortToolNotFound(error)}`,
+          { ...error.details, file, factory: name },
+        );
+      }
+      throw error;
+    }
   }
   return workflows;
+}
+
+/**
+ * A definition's error, said in terms of the file: which workflow and factor asked for a tool
+ * that is not installed, or which field is missing or wrong.
+ */
+function explainDefinitionError(
+  error: unknown,
+  file: string,
+  definition: unknown,
+  index: number | undefined,
+): unknown {
+  if (!(error instanceof WorkflowDefinitionError)) return error;
+  const raw = definition as { id?: unknown; factors?: { id?: unknown }[] } | null;
+  const id = typeof raw?.id === 'string' ? raw.id : undefined;
+  const where = `workflow file "${file}"${index === undefined ? '' : ` (definition ${String(index + 1)})`}${id === undefined ? '' : `, workflow "${id}"`}`;
+  const cause = error.cause;
+  const path = typeof error.details.path === 'string' ? error.details.path : '';
+  const factorIndex = /^factors\.(\d+)/.exec(path)?.[1];
+  if (cause instanceof ToolNotFoundError && factorIndex !== undefined) {
+    const factor = raw?.factors?.[Number(factorIndex)]?.id;
+    return new ToolNotFoundError(
+      `${where}, factor ${typeof factor === 'string' ? `"${factor}"` : `#${factorIndex}`} (factors[${factorIndex}]): ${shortToolNotFound(cause)}`,
+      { ...cause.details, file, workflow: id, factor, path },
+    );
+  }
+  const issues = error.details.issues;
+  if (Array.isArray(issues) && issues.length > 0) {
+    const problems = (
+      issues as { path: PropertyKey[]; code: string; message: string; input?: unknown }[]
+    ).map((issue) => {
+      const field = issue.path.map(String).join('.');
+      if (issue.code === 'invalid_type' && issue.input === undefined) {
+        return `missing field "${field}" (${issue.message.replace(/^Invalid input: expected (\w+).*$/, 'a $1')})`;
+      }
+      return `field "${field || '(root)'}": ${issue.message.replace(/^Invalid input: /, '')}`;
+    });
+    return new WorkflowDefinitionError(
+      `${where}: invalid definition: ${problems.join('; ')}`,
+      { ...error.details, file },
+      error,
+    );
+  }
+  return new WorkflowDefinitionError(
+    `${where}: ${error.message}`,
+    { ...error.details, file },
+    error,
+  );
+}
+
+/** A tool-not-found message without the list of every installed tool. */
+function shortToolNotFound(error: ToolNotFoundError): string {
+  const tool = typeof error.details.tool === 'string' ? error.details.tool : '?';
+  const suggestions = Array.isArray(error.details.suggestions)
+    ? (error.details.suggestions as string[])
+    : [];
+  if (error.details.ambiguous === true) return error.message;
+  return `tool "${tool}" is not installed${
+    suggestions.length ? `; did you mean ${suggestions.map((n) => `"${n}"`).join(', ')}?` : ''
+  } (see "hyperstream tools list")`;
 }
 
 async function buildWithFactory(

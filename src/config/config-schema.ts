@@ -48,8 +48,20 @@ const timeZone = z.string().refine((zone) => IANAZone.isValidZone(zone), {
 
 const nonEmpty = z.string().min(1, { message: 'expected a non-empty string' });
 
-/** Where streams, workflows and sessions live: in memory (the default) or in MongoDB. */
+/** The CLI's database when the config names none: beside the config file (or in the working folder). */
+export const DEFAULT_SQLITE_PATH = '.hyperstream/hyperstream.db';
+
+/**
+ * Where streams, workflows and sessions live: a SQLite file (the default, beside the config), in
+ * memory (gone when the process ends), or in MongoDB (or FerretDB).
+ */
 export const storageConfigSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('sqlite'),
+    path: nonEmpty
+      .default(DEFAULT_SQLITE_PATH)
+      .describe('the database file, relative to the config file’s folder'),
+  }),
   z.strictObject({ kind: z.literal('memory') }),
   z.strictObject({
     kind: z.literal('mongodb'),
@@ -66,28 +78,32 @@ export const retryConfigSchema = z.strictObject({
   floor: isoDuration('PT1S').optional().describe('smallest delay'),
   ceiling: positiveDuration('PT5M').optional().describe('largest delay'),
   maxRetries: z.int().min(0).default(3).describe('retries after the first attempt'),
+  jitter: z
+    .enum(['none', 'full', 'equal'])
+    .default('equal')
+    .describe(
+      'randomise each delay d so services do not retry in lockstep: equal = [d/2, d], full = [0, d], none = d',
+    ),
 });
 
 const scheduleFields = {
   every: positiveDuration('PT10S').optional().describe('run every duration'),
   cron: z
     .string()
-    .refine(
-      (text) => {
-        try {
-          parseCron(text);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      {
-        message:
-          'expected a 5-field cron expression "minute hour day-of-month month day-of-week" such as "*/5 * * * *"',
-      },
-    )
+    .superRefine((text, ctx) => {
+      try {
+        parseCron(text);
+      } catch (error) {
+        // The parser's reason (which field, which value, or "never fires"), not a generic hint.
+        const message = error instanceof Error ? error.message : String(error);
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected a valid cron expression: ${message.replace(/^invalid cron expression "[^"]*": /, '')}`,
+        });
+      }
+    })
     .optional()
-    .describe('5-field cron expression (minute hour day month weekday)'),
+    .describe('cron expression: minute hour day month weekday, optionally with seconds first'),
   timeZone: timeZone.optional().describe('time zone of the cron expression (default UTC)'),
 };
 
@@ -129,11 +145,28 @@ export const onlineConfigSchema = z.strictObject({
 });
 
 /** Where the CLI and the online engine write their log lines. */
-export const loggingConfigSchema = z.strictObject({
-  level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  format: z.enum(['text', 'json']).default('text'),
-  file: nonEmpty.optional().describe('log file, relative to the config file (default stderr)'),
-});
+export const loggingConfigSchema = z
+  .strictObject({
+    level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    format: z.enum(['text', 'json']).default('text'),
+    file: nonEmpty.optional().describe('log file, relative to the config file (default stderr)'),
+    rotate: z
+      .strictObject({
+        size: z
+          .string()
+          .regex(/^\d+[kmg]$/i, { message: 'expected a size such as "10m", "500k" or "1g"' })
+          .optional()
+          .describe('start a new file past this size'),
+        frequency: z.enum(['hourly', 'daily']).optional().describe('start a new file this often'),
+        keep: z.int().min(1).default(7).describe('old files kept'),
+      })
+      .optional()
+      .describe('rotate the log file (JSON lines) by size and/or time, keeping some old files'),
+  })
+  .refine((value) => value.rotate === undefined || value.file !== undefined, {
+    message: 'expected "file" with "rotate": only a log file can be rotated',
+    path: ['rotate'],
+  });
 
 /** A workflow built in code, in a `.ts`/`.js` config: called once with the engine. */
 export type WorkflowFactory = (engine: Engine) => unknown;

@@ -12,7 +12,7 @@ import type {
   WorkflowFactory,
 } from './config-schema.js';
 import type { PluginConfig } from '../tools/plugins.js';
-import { configSchema } from './config-schema.js';
+import { DEFAULT_SQLITE_PATH, configSchema } from './config-schema.js';
 
 /** Config file names looked for in the working directory, in this order. */
 export const CONFIG_FILE_NAMES = [
@@ -111,7 +111,7 @@ export function resolveConfig(
   return {
     file: context.file,
     baseDir: context.baseDir,
-    storage: applyMongoUri(config.storage, nonEmpty(context.env?.MONGODB_URI)),
+    storage: resolveStorage(applyMongoUri(config.storage, nonEmpty(context.env?.MONGODB_URI)), at),
     plugins: config.plugins.map((plugin) => ({ ...plugin, path: at(plugin.path) })),
     workflows: config.workflows.map((entry) => (typeof entry === 'string' ? at(entry) : entry)),
     online: { ...config.online, stateDir: at(config.online.stateDir) },
@@ -140,9 +140,14 @@ export function configIssuesError(
 }
 
 function applyMongoUri(storage: StorageConfig | undefined, uri: string | undefined): StorageConfig {
-  if (uri === undefined) return storage ?? { kind: 'memory' };
+  if (uri === undefined) return storage ?? { kind: 'sqlite', path: DEFAULT_SQLITE_PATH };
   if (storage === undefined) return { kind: 'mongodb', uri, database: 'hyperstream' };
   return storage.kind === 'mongodb' ? { ...storage, uri } : storage;
+}
+
+/** A SQLite file is relative to the config's folder, like every path of a config. */
+function resolveStorage(storage: StorageConfig, at: (path: string) => string): StorageConfig {
+  return storage.kind === 'sqlite' ? { ...storage, path: at(storage.path) } : storage;
 }
 
 async function readConfigFile(

@@ -1,17 +1,31 @@
 import type { OnlineConfig, RetryConfig } from './config-schema.js';
+import { retryConfigSchema } from './config-schema.js';
 import { toDurationMs } from '../time/duration.js';
 import { RelativeTimeInterval } from '../time/relative-time-interval.js';
 import type { TimeInterval } from '../time/time-interval.js';
 import type { BackoffPolicy } from '../online/backoff.js';
-import type { OnlineTarget, OnlineWorkflowOptions } from '../online/online-engine.js';
+import type {
+  OnlineExecuteOptions,
+  OnlineTarget,
+  OnlineWorkflowOptions,
+} from '../online/online-engine.js';
 import { cronSchedule, everySchedule } from '../online/schedule.js';
 
 /** What the online engine needs of a workflow: its id, whether it is online, and execute. */
 export interface OnlineWorkflowSource {
   readonly id: string;
   readonly online: boolean;
-  execute(interval: TimeInterval, options: { readonly signal: AbortSignal }): Promise<unknown>;
+  execute(
+    interval: TimeInterval,
+    options: {
+      readonly signal: AbortSignal;
+      readonly onPiece?: OnlineExecuteOptions['onPiece'];
+    },
+  ): Promise<unknown>;
 }
+
+/** The retry section's defaults (exponential 1 s, ×2, 3 retries, equal jitter). */
+const DEFAULT_RETRY: RetryConfig = retryConfigSchema.parse({});
 
 /** Schedule and window of a workflow flagged `online` but not listed in the config (HyperStream's defaults). */
 export const DEFAULT_ONLINE_SCHEDULE = { every: 'PT5S', window: '-PT60S/-PT10S' } as const;
@@ -38,7 +52,7 @@ export function onlineWorkflowsFromConfig(
         : everySchedule(entry.every!),
     window: RelativeTimeInterval.parse(entry.window),
     iterations: entry.iterations,
-    retry: entry.retry ?? config.retry,
+    retry: entry.retry ?? config.retry ?? DEFAULT_RETRY,
   }));
   const flagged = workflows
     .list()
@@ -48,14 +62,15 @@ export function onlineWorkflowsFromConfig(
       schedule: everySchedule(DEFAULT_ONLINE_SCHEDULE.every),
       window: RelativeTimeInterval.parse(DEFAULT_ONLINE_SCHEDULE.window),
       iterations: undefined,
-      retry: config.retry,
+      retry: config.retry ?? DEFAULT_RETRY,
     }));
   return [...listed, ...flagged]
     .filter((entry) => options.only === undefined || options.only.includes(entry.workflow.id))
     .map((entry) => {
       const target: OnlineTarget = {
         id: entry.workflow.id,
-        execute: (interval, { signal }) => entry.workflow.execute(interval, { signal }),
+        execute: (interval, { signal, onPiece }) =>
+          entry.workflow.execute(interval, { signal, ...(onPiece ? { onPiece } : {}) }),
       };
       const iterations = options.iterations ?? entry.iterations;
       const resumeFrom = options.resumeFrom?.get(entry.workflow.id);
@@ -64,7 +79,7 @@ export function onlineWorkflowsFromConfig(
         schedule: entry.schedule,
         window: entry.window,
         ...(iterations === undefined ? {} : { iterations }),
-        ...(entry.retry === undefined ? {} : { retry: backoffFromConfig(entry.retry) }),
+        retry: backoffFromConfig(entry.retry),
         ...(resumeFrom === undefined ? {} : { resumeFrom }),
       };
     });
@@ -77,6 +92,7 @@ export function backoffFromConfig(retry: RetryConfig): BackoffPolicy {
     delay: toDurationMs(retry.delay),
     factor: retry.factor,
     maxRetries: retry.maxRetries,
+    jitter: retry.jitter,
     ...(retry.floor === undefined ? {} : { floor: toDurationMs(retry.floor) }),
     ...(retry.ceiling === undefined ? {} : { ceiling: toDurationMs(retry.ceiling) }),
   };

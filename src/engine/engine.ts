@@ -1,6 +1,7 @@
 import type { Channel } from '../channels/channel.js';
 import { ChannelManager } from '../channels/channel-manager.js';
 import { MemoryChannel } from '../channels/memory-channel.js';
+import { StoreChannel } from '../channels/store-channel.js';
 import { PlateManager } from '../plates/plate-manager.js';
 import type { MetaDataStore } from '../storage/meta-data-store.js';
 import type { PlateStore } from '../storage/plate-store.js';
@@ -19,16 +20,26 @@ import { Workflow } from '../workflow/workflow.js';
 import { WorkflowManager } from '../workflow/workflow-manager.js';
 import type { WorkflowStore } from '../storage/workflow-store.js';
 import { Runner } from './runner.js';
-import { MemorySessionStore } from '../storage/memory/memory-session-store.js';
+import type { StorageBackend } from '../storage/backend.js';
+import { withStores } from '../storage/with-stores.js';
+import { createMemoryBackend } from '../storage/memory/memory-backend.js';
 import type { SessionStore } from '../storage/session-store.js';
 
-/** How to build an {@link Engine}: everything optional, in-memory by default. */
+/** How to build an {@link Engine}: everything optional, in memory by default. */
 export interface EngineOptions {
   /** Where "now" comes from (a `VirtualClock` in tests). Default: the system clock. */
   readonly clock?: Clock;
-  /** Channels to register. A memory channel `memory` is added unless one has that id. */
+  /**
+   * Where the engine keeps its state: the streams of its default channel, the meta-data tree,
+   * plates, workflow definitions and sessions. Default `createMemoryBackend()`. `close()` closes it.
+   */
+  readonly storage?: StorageBackend;
+  /**
+   * Channels to register besides the default one. Unless one of them has the default channel's
+   * id, the engine adds a channel with that id over the storage's streams.
+   */
   readonly channels?: Iterable<Channel>;
-  /** The channel of nodes that do not name one. Default `memory`. */
+  /** The channel of nodes that do not name one. Default: the storage's (`memory` in memory). */
   readonly defaultChannel?: string;
   /** Where tools come from by name (stored workflows, `engine.tool`): a tool source or definitions. */
   readonly tools?:
@@ -39,7 +50,12 @@ export interface EngineOptions {
    */
   readonly functions?:
     Readonly<Record<string, ToolFunction>> | Iterable<readonly [string, ToolFunction]>;
-  /** Persistence; each defaults to an in-memory store. */
+  /**
+   * Stores to use instead of the storage's (the rest stay in memory).
+   *
+   * @deprecated pass `storage` (`createSqliteBackend`, `createMongoBackend`): a backend says what
+   * it shares with other processes instead of the engine guessing it from which stores were given.
+   */
   readonly stores?: {
     readonly metaData?: MetaDataStore;
     readonly plates?: PlateStore;
@@ -50,7 +66,8 @@ export interface EngineOptions {
 
 /**
  * One engine instance (no global singleton): channels, plates and meta-data, workflows, sessions,
- * a tool resolver, a clock and the runner. Create as many as you like; `close()` closes the channels.
+ * a tool resolver, a clock and the runner, over one storage backend. Create as many as you like;
+ * `close()` closes the channels and the storage.
  *
  * @example
  * const engine = await Engine.create({ tools: [clock] });
@@ -62,6 +79,7 @@ export interface EngineOptions {
  */
 export class Engine {
   readonly clock: Clock;
+  readonly storage: StorageBackend;
   readonly channels: ChannelManager;
   readonly plates: PlateManager;
   readonly workflows: WorkflowManager;
@@ -74,17 +92,23 @@ export class Engine {
   /** What workflows of this engine run against. */
   readonly environment: WorkflowEnvironment;
   #closed = false;
-  readonly #stores: NonNullable<EngineOptions['stores']>;
+  readonly #ownedStores: readonly { close?(): Promise<void> }[];
 
-  private constructor(options: EngineOptions, plates: PlateManager) {
+  private constructor(options: EngineOptions, storage: StorageBackend, plates: PlateManager) {
     this.clock = options.clock ?? systemClock;
-    this.#stores = options.stores ?? {};
+    this.storage = storage;
+    this.#ownedStores = Object.values(options.stores ?? {});
     this.channels = new ChannelManager(options.channels ?? []);
+    const defaultChannel = options.defaultChannel ?? storage.defaultChannel;
+    if (!this.channels.has(defaultChannel)) {
+      this.channels.add(
+        new StoreChannel(defaultChannel, storage.kind, storage.streams(defaultChannel)),
+      );
+    }
+    // Scratch space beside a persistent default, as every engine had a `memory` channel.
     if (!this.channels.has('memory')) this.channels.add(new MemoryChannel('memory'));
-    const defaultChannel = options.defaultChannel ?? 'memory';
-    this.channels.get(defaultChannel);
     this.plates = plates;
-    this.sessions = options.stores?.sessions ?? new MemorySessionStore();
+    this.sessions = storage.sessions;
     this.tools = isToolSource(options.tools)
       ? options.tools
       : new MemoryToolSource(options.tools ?? []);
@@ -92,14 +116,14 @@ export class Engine {
     this.functions = createFunctionRegistry(
       Symbol.iterator in functions ? functions : Object.entries(functions),
     );
-    const refreshPlates =
-      options.stores?.metaData !== undefined || options.stores?.plates !== undefined;
+    // Another process sharing the storage may have added meta-data and plates since.
+    const refreshPlates = storage.capabilities.sharedAcrossProcesses;
     this.runner = new Runner({
       channels: this.channels,
       plates,
-      sessions: this.sessions,
+      sessions: storage.sessions,
       clock: this.clock,
-      refreshPlates: options.stores?.metaData !== undefined || options.stores?.plates !== undefined,
+      refreshPlates,
     });
     this.environment = {
       channels: this.channels,
@@ -115,16 +139,19 @@ export class Engine {
         environment: this.environment,
         toolResolver: this.tools,
       });
-    }, options.stores?.workflows);
+    }, storage.workflows);
   }
 
   /** Builds an engine, loading the stored meta-data tree and plates. */
   static async create(options: EngineOptions = {}): Promise<Engine> {
+    const storage = options.stores
+      ? withStores(options.storage ?? createMemoryBackend(), options.stores)
+      : (options.storage ?? createMemoryBackend());
     const plates = await PlateManager.create({
-      ...(options.stores?.metaData ? { metaDataStore: options.stores.metaData } : {}),
-      ...(options.stores?.plates ? { plateStore: options.stores.plates } : {}),
+      metaDataStore: storage.metaData,
+      plateStore: storage.plates,
     });
-    return new Engine(options, plates);
+    return new Engine(options, storage, plates);
   }
 
   /** Starts a workflow and registers it with the workflow manager (commit it to store it). */
@@ -169,12 +196,13 @@ export class Engine {
     return this.workflows.register(workflow);
   }
 
-  /** Closes every channel and the stores given in the options; calling it again does nothing. */
+  /** Closes every channel, the storage and the stores given in the options; again does nothing. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.channels.close();
-    for (const store of new Set(Object.values(this.#stores))) await store?.close?.();
+    for (const store of new Set(this.#ownedStores)) await store.close?.();
+    await this.storage.close();
   }
 }
 

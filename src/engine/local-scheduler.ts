@@ -43,6 +43,7 @@ export class LocalScheduler {
     let ok = true;
     while (remaining.length) {
       const next = await this.#plan(run, graph, remaining);
+      if (next.pieces.length) run.onPlan?.(next.pieces);
       ok = (await this.#runPieces(run, graph, next.pieces)) && ok;
       if (!next.deferred.length || run.stopped) break;
       // Factors waiting for plates: plan them now that the plates have their new values, unless a

@@ -14,6 +14,7 @@ import type { TimeIntervalJSON } from '../time/time-interval.js';
 import { TimeInterval } from '../time/time-interval.js';
 import type { TimeIntervals } from '../time/time-intervals.js';
 import type { ExecuteOptions, PieceProgress } from '../workflow/execution.js';
+import { SESSION_HEARTBEAT_INTERVAL_MS } from '../storage/backend.js';
 import { Semaphore } from './concurrency.js';
 import { newSessionId } from './session.js';
 
@@ -35,6 +36,7 @@ export class Run {
   readonly continueOnError: boolean;
   /** Longest a tool may take over one piece (ms), or undefined. */
   readonly pieceTimeout: number | undefined;
+  readonly onPlan: ((pieces: readonly WorkPiece[]) => void) | undefined;
   readonly onPiece: ((piece: PieceRecord) => void) | undefined;
   readonly onProgress: ((progress: PieceProgress) => void) | undefined;
   readonly pieces: PieceRecord[] = [];
@@ -59,6 +61,7 @@ export class Run {
     this.continueOnError = options.continueOnError ?? true;
     this.pieceTimeout =
       options.pieceTimeout === undefined ? undefined : toDurationMs(options.pieceTimeout);
+    this.onPlan = options.onPlan;
     this.onPiece = options.onPiece;
     this.onProgress = options.onProgress;
   }
@@ -100,6 +103,9 @@ export class Run {
   }
 }
 
+/** Where sessions are saved; a store that can tell live runs from dead ones takes heartbeats. */
+export type RunSessions = SessionStore & { heartbeat?(id: string): Promise<boolean> };
+
 /** What a session records besides its outcome. */
 export interface SessionStart {
   readonly kind: 'execute' | 'request';
@@ -113,7 +119,7 @@ export interface SessionStart {
  * record — or throws `ExecutionAbortedError` / `WorkflowExecutionError` carrying it.
  */
 export async function runSession(
-  deps: { readonly sessions: SessionStore; readonly clock: Clock },
+  deps: { readonly sessions: RunSessions; readonly clock: Clock },
   start: SessionStart,
   run: Run,
   body: () => Promise<void>,
@@ -121,11 +127,19 @@ export async function runSession(
   const base = { id: newSessionId(), ...start, startedAt: deps.clock.now() };
   await deps.sessions.save({ ...base, status: 'running', factors: [], pieces: [] });
   const interval = start.intervals[0] ?? new TimeInterval(0, 0).toJSON();
+  // While it runs, the session says so: one that stops beating is reported abandoned.
+  const heartbeat = deps.sessions.heartbeat?.bind(deps.sessions);
+  const beating = heartbeat
+    ? setInterval(() => void heartbeat(base.id).catch(() => false), SESSION_HEARTBEAT_INTERVAL_MS)
+    : undefined;
+  beating?.unref();
   try {
     await body();
   } catch (error) {
     if (isAbort(error)) run.abort(error as Error);
     else run.fail({ factor: '(run)', plateValue: [], interval, error });
+  } finally {
+    clearInterval(beating);
   }
   const first = run.failures[0];
   const status = run.aborted !== undefined ? 'aborted' : first ? 'failed' : 'completed';

@@ -5,7 +5,7 @@ import type { NodeRef } from '../kinds/kind.js';
 import { PlateIndex } from '../kinds/plate-index.js';
 import type { PlateManager } from '../plates/plate-manager.js';
 import { plateValueKey } from '../plates/plate.js';
-import type { SessionRecord, SessionStore } from '../storage/session-store.js';
+import type { SessionRecord } from '../storage/session-store.js';
 import type { Clock } from '../time/clock.js';
 import type { IntervalSpec } from '../time/parse-interval.js';
 import { resolveInterval } from '../time/parse-interval.js';
@@ -23,14 +23,14 @@ import { LocalScheduler } from './local-scheduler.js';
 import { PieceExecutor } from './piece-executor.js';
 import type { PlanTarget } from './planner.js';
 import { purge } from './purge.js';
-import type { SessionStart } from './run.js';
+import type { RunSessions, SessionStart } from './run.js';
 import { Run, runSession } from './run.js';
 
 /** What the runner works with (the engine passes its own). */
 export interface RunnerDependencies {
   readonly channels: ChannelManager;
   readonly plates: PlateManager;
-  readonly sessions: SessionStore;
+  readonly sessions: RunSessions;
   readonly clock: Clock;
   /**
    * Reload meta-data and plates from their stores before each run: set when the stores are shared

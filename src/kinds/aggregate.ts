@@ -1,8 +1,16 @@
 import { z } from 'zod';
-import { projectPlateValue } from '../plates/plate.js';
 import type { AggregateSource, ToolInstance } from '../tools/tool.js';
 import type { FactorBase, FactorKind, NodeRef, PlannedInput } from './kind.js';
-import { commonDefinition, commonOptions, factorDefinitionFields, nodeIdSchema } from './kind.js';
+import {
+  commonDefinition,
+  commonOptions,
+  factorDefinitionFields,
+  nodeIdSchema,
+  nodeInput,
+  nodeSink,
+  openInput,
+  writeToSink,
+} from './kind.js';
 import type { Node } from './node.js';
 import { checkDroppedKey, checkPlainPlates } from './plate-checks.js';
 import type { FactorOptions } from './plain.js';
@@ -101,25 +109,14 @@ export const aggregateKind: FactorKind<
   bookkeeping: () => [],
   units: (factor, plates) => plates.values(factor.sink),
   unitOf: (_factor, value) => value,
-  sinks: (factor, unit, plates) => [
-    { channel: factor.sink.channelId, id: plates.streamId(factor.sink, unit) },
-  ],
+  sinks: (factor, unit, plates) => nodeSink(factor.sink, unit, plates),
 
   inputsOf(factor, unit, interval, plates) {
     const window = factor.tool.sourceInterval(interval);
     const inputs: PlannedInput[] = plates
       .under(factor.sources, factor.aggregationMetaKey, unit)
       .map((member, index) => ({ role: 'source', index, window, ...member }));
-    if (factor.alignment) {
-      const node = factor.alignment;
-      inputs.push({
-        role: 'alignment',
-        index: 0,
-        node,
-        value: projectPlateValue(unit, node.keys),
-        window: interval,
-      });
-    }
+    if (factor.alignment) inputs.push(nodeInput('alignment', 0, factor.alignment, unit, interval));
     return inputs;
   },
 
@@ -128,25 +125,17 @@ export const aggregateKind: FactorKind<
     const sources: AggregateSource[] = piece.inputs
       .filter((input) => input.role === 'source')
       .map((input) => ({ ...io.input(input), plateValue: input.keyValue! }));
-    const alignmentInput = piece.inputs.find((input) => input.role === 'alignment');
-    const alignment = alignmentInput ? io.input(alignmentInput) : undefined;
-    const sink = io.stream(piece.sinks[0]!.stream);
-    return await io.write({
-      tool,
-      label: sink.toString(),
-      channel: factor.sink.channelId,
-      sinks: [sink],
-      route: sink,
-      execute: (signal) =>
-        tool.execute({
-          params: tool.params,
-          interval: io.interval,
-          signal,
-          sources,
-          alignment,
-          aggregationMetaKey,
-          sink,
-        }),
-    });
+    const alignment = openInput(piece, io, 'alignment');
+    return await writeToSink(piece, io, tool, factor.sink, (signal, sink) =>
+      tool.execute({
+        params: tool.params,
+        interval: io.interval,
+        signal,
+        sources,
+        alignment,
+        aggregationMetaKey,
+        sink,
+      }),
+    );
   },
 };

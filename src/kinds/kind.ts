@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { StreamView } from '../channels/stream-view.js';
 import type { Plate, PlateValue } from '../plates/plate.js';
+import { projectPlateValue } from '../plates/plate.js';
 import type { StreamId } from '../streams/stream-id.js';
 import type { DurationLike } from '../time/duration.js';
 import type { TimeInterval } from '../time/time-interval.js';
@@ -192,6 +193,60 @@ export interface FactorKind<F extends FactorBase = FactorBase, S = unknown, D = 
   ): readonly PlannedInput[];
   /** Runs one piece: reads its inputs, runs the tool, writes through `io`; resolves to documents written. */
   run(piece: WorkPiece, factor: F, io: PieceIO): Promise<number>;
+}
+
+/** The sink stream of a factor that writes one node: the node's stream for the unit. */
+export function nodeSink(node: Node, unit: PlateValue, plates: PlateIndex): PlannedSink[] {
+  return [{ channel: node.channelId, id: plates.streamId(node, unit) }];
+}
+
+/** The input a node gives a piece of `unit`: its stream for the unit's value on its plates. */
+export function nodeInput(
+  role: PieceInput['role'],
+  index: number,
+  node: Node,
+  unit: PlateValue,
+  window: TimeInterval,
+): PlannedInput {
+  return { role, index, node, value: projectPlateValue(unit, node.keys), window };
+}
+
+/** The piece's first input of `role`, opened, if it has one. */
+export function openInput(
+  piece: WorkPiece,
+  io: PieceIO,
+  role: PieceInput['role'],
+): SourceWindow | undefined {
+  const input = piece.inputs.find((i) => i.role === role);
+  return input ? io.input(input) : undefined;
+}
+
+/**
+ * Runs a tool whose outputs all go to the piece's one sink stream (in the sink node's channel):
+ * `execute` gets the signal and the sink's id. `check` vets each output before it is written.
+ */
+export async function writeToSink<K extends ToolKind>(
+  piece: WorkPiece,
+  io: PieceIO,
+  tool: ToolInstance<K>,
+  sinkNode: Node,
+  execute: (signal: AbortSignal, sink: StreamId) => AsyncIterable<ToolYield<K>>,
+  check?: (output: ToolOutput<K>, sink: StreamId) => void,
+): Promise<number> {
+  const sink = io.stream(piece.sinks[0]!.stream);
+  return await io.write({
+    tool,
+    label: sink.toString(),
+    channel: sinkNode.channelId,
+    sinks: [sink],
+    route: check
+      ? (output) => {
+          check(output, sink);
+          return sink;
+        }
+      : sink,
+    execute: (signal) => execute(signal, sink),
+  });
 }
 
 /** Zod schema of a tool reference in a definition: never code. */

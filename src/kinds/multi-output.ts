@@ -1,13 +1,20 @@
 import { z } from 'zod';
 import { ToolExecutionError } from '../errors.js';
 import type { Plate, PlateValue } from '../plates/plate.js';
-import { formatPlateValue, projectPlateValue } from '../plates/plate.js';
+import { formatPlateValue } from '../plates/plate.js';
 import type { StreamId } from '../streams/stream-id.js';
 import { TimeInterval } from '../time/time-interval.js';
 import { MIN_DATE } from '../time/timestamp.js';
-import type { SourceWindow, TaggedInstance, ToolInstance } from '../tools/tool.js';
+import type { TaggedInstance, ToolInstance } from '../tools/tool.js';
 import type { FactorBase, FactorKind, NodeRef, PlannedInput } from './kind.js';
-import { commonDefinition, commonOptions, factorDefinitionFields, nodeIdSchema } from './kind.js';
+import {
+  commonDefinition,
+  commonOptions,
+  factorDefinitionFields,
+  nodeIdSchema,
+  nodeInput,
+  openInput,
+} from './kind.js';
 import type { Node } from './node.js';
 import { checkMultiOutputPlates } from './plate-checks.js';
 import type { FactorOptions } from './plain.js';
@@ -118,25 +125,21 @@ export const multiOutputKind: FactorKind<
   inputsOf(factor, unit, interval) {
     const inputs: PlannedInput[] = [];
     if (factor.source) {
-      const node = factor.source;
-      inputs.push({
-        role: 'source',
-        index: 0,
-        node,
-        value: projectPlateValue(unit, node.keys),
-        window: factor.tool.sourceInterval(interval),
-      });
+      inputs.push(
+        nodeInput('source', 0, factor.source, unit, factor.tool.sourceInterval(interval)),
+      );
     }
     if (factor.splitting) {
       // Computed over the piece only (from MIN_DATE could mean a clock since year 1); the window
       // still reaches back to MIN_DATE so a mapping written earlier is found.
-      const node = factor.splitting;
       inputs.push({
-        role: 'splitting',
-        index: 0,
-        node,
-        value: projectPlateValue(unit, node.keys),
-        window: new TimeInterval(MIN_DATE, interval.end),
+        ...nodeInput(
+          'splitting',
+          0,
+          factor.splitting,
+          unit,
+          new TimeInterval(MIN_DATE, interval.end),
+        ),
         needs: interval,
       });
     }
@@ -145,12 +148,8 @@ export const multiOutputKind: FactorKind<
 
   async run(piece, factor, io) {
     const { tool, sink, outputPlate } = factor;
-    const open = (role: string): SourceWindow | undefined => {
-      const input = piece.inputs.find((i) => i.role === role);
-      return input ? io.input(input) : undefined;
-    };
-    const source = open('source');
-    const splitting = open('splitting');
+    const source = openInput(piece, io, 'source');
+    const splitting = openInput(piece, io, 'splitting');
     const byValue = new Map<string, StreamId>();
     for (const s of piece.sinks) byValue.set(s.keyValue!, io.stream(s.stream));
     const label = `${sink.id}[${formatPlateValue(piece.plateValue)}, ${outputPlate.metaKey}=*]`;

@@ -1,9 +1,17 @@
 import { z } from 'zod';
-import { projectPlateValue } from '../plates/plate.js';
 import type { DurationLike } from '../time/duration.js';
 import type { ToolInstance } from '../tools/tool.js';
 import type { FactorBase, FactorKind, NodeRef, PlannedInput } from './kind.js';
-import { commonDefinition, commonOptions, factorDefinitionFields, nodeIdSchema } from './kind.js';
+import {
+  commonDefinition,
+  commonOptions,
+  factorDefinitionFields,
+  nodeIdSchema,
+  nodeInput,
+  nodeSink,
+  openInput,
+  writeToSink,
+} from './kind.js';
 import type { Node } from './node.js';
 import { checkPlainPlates } from './plate-checks.js';
 
@@ -96,29 +104,14 @@ export const plainKind: FactorKind<
   bookkeeping: () => [],
   units: (factor, plates) => plates.values(factor.sink),
   unitOf: (_factor, value) => value,
-  sinks: (factor, unit, plates) => [
-    { channel: factor.sink.channelId, id: plates.streamId(factor.sink, unit) },
-  ],
+  sinks: (factor, unit, plates) => nodeSink(factor.sink, unit, plates),
 
   inputsOf(factor, unit, interval) {
     const window = factor.tool.sourceInterval(interval);
-    const inputs: PlannedInput[] = factor.sources.map((node, index) => ({
-      role: 'source',
-      index,
-      node,
-      value: projectPlateValue(unit, node.keys),
-      window,
-    }));
-    if (factor.alignment) {
-      const node = factor.alignment;
-      inputs.push({
-        role: 'alignment',
-        index: 0,
-        node,
-        value: projectPlateValue(unit, node.keys),
-        window: interval,
-      });
-    }
+    const inputs: PlannedInput[] = factor.sources.map((node, index) =>
+      nodeInput('source', index, node, unit, window),
+    );
+    if (factor.alignment) inputs.push(nodeInput('alignment', 0, factor.alignment, unit, interval));
     return inputs;
   },
 
@@ -126,33 +119,25 @@ export const plainKind: FactorKind<
     const { tool } = factor;
     const inputs = piece.inputs.filter((input) => input.role === 'source');
     const sources = inputs.map((input) => io.input(input));
-    const alignmentInput = piece.inputs.find((input) => input.role === 'alignment');
-    const alignment = alignmentInput ? io.input(alignmentInput) : undefined;
-    const sink = io.stream(piece.sinks[0]!.stream);
-    return await io.write({
-      tool,
-      label: sink.toString(),
-      channel: factor.sink.channelId,
-      sinks: [sink],
-      route: sink,
-      execute: (signal) =>
-        tool.execute({
-          params: tool.params,
-          interval: io.interval,
-          signal,
-          sources,
-          alignment,
-          sink,
-          sourceWindow: async (index, window) => {
-            const input = inputs[index];
-            if (!input) {
-              throw new RangeError(
-                `sourceWindow(${index}): the factor has ${factor.sources.length} sources`,
-              );
-            }
-            return await io.pull(input, window);
-          },
-        }),
-    });
+    const alignment = openInput(piece, io, 'alignment');
+    return await writeToSink(piece, io, tool, factor.sink, (signal, sink) =>
+      tool.execute({
+        params: tool.params,
+        interval: io.interval,
+        signal,
+        sources,
+        alignment,
+        sink,
+        sourceWindow: async (index, window) => {
+          const input = inputs[index];
+          if (!input) {
+            throw new RangeError(
+              `sourceWindow(${index}): the factor has ${factor.sources.length} sources`,
+            );
+          }
+          return await io.pull(input, window);
+        },
+      }),
+    );
   },
 };

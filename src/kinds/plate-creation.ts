@@ -1,11 +1,18 @@
 import { z } from 'zod';
 import { ToolExecutionError, WorkflowDefinitionError } from '../errors.js';
 import type { Plate } from '../plates/plate.js';
-import { formatPlateValue, projectPlateValue } from '../plates/plate.js';
+import { formatPlateValue } from '../plates/plate.js';
 import type { NewPlateValue, ToolInstance } from '../tools/tool.js';
 import { flattenOutputs } from '../tools/tool.js';
-import type { FactorBase, FactorKind, NodeRef, PlannedInput, PlateDeclaration } from './kind.js';
-import { commonDefinition, commonOptions, factorDefinitionFields, nodeIdSchema } from './kind.js';
+import type { FactorBase, FactorKind, NodeRef, PlateDeclaration } from './kind.js';
+import {
+  commonDefinition,
+  commonOptions,
+  factorDefinitionFields,
+  nodeIdSchema,
+  nodeInput,
+  openInput,
+} from './kind.js';
 import type { Node } from './node.js';
 import { checkPlateCreationPlates } from './plate-checks.js';
 import type { FactorOptions } from './plain.js';
@@ -137,25 +144,14 @@ export const plateCreationKind: FactorKind<
     { channel: factor.markerChannel, id: plates.named(factor, markerStreamName(factor), unit) },
   ],
 
-  inputsOf(factor, unit, interval) {
-    const inputs: PlannedInput[] = [];
-    if (factor.source) {
-      const node = factor.source;
-      inputs.push({
-        role: 'source',
-        index: 0,
-        node,
-        value: projectPlateValue(unit, node.keys),
-        window: factor.tool.sourceInterval(interval),
-      });
-    }
-    return inputs;
-  },
+  inputsOf: (factor, unit, interval) =>
+    factor.source
+      ? [nodeInput('source', 0, factor.source, unit, factor.tool.sourceInterval(interval))]
+      : [],
 
   async run(piece, factor, io) {
     const { tool, outputPlate } = factor;
-    const sourceInput = piece.inputs.find((input) => input.role === 'source');
-    const source = sourceInput ? io.input(sourceInput) : undefined;
+    const source = openInput(piece, io, 'source');
     const label = `plate "${outputPlate.id}" under ${formatPlateValue(piece.plateValue)}`;
     const created = await io.run(tool, label, async (signal) => {
       const found: NewPlateValue[] = [];

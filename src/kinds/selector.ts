@@ -3,7 +3,14 @@ import { ToolExecutionError } from '../errors.js';
 import type { StreamId } from '../streams/stream-id.js';
 import type { SelectedInstance, ToolInstance } from '../tools/tool.js';
 import type { FactorBase, FactorKind, NodeRef } from './kind.js';
-import { commonDefinition, commonOptions, factorDefinitionFields, nodeIdSchema } from './kind.js';
+import {
+  commonDefinition,
+  commonOptions,
+  factorDefinitionFields,
+  nodeIdSchema,
+  nodeSink,
+  writeToSink,
+} from './kind.js';
 import type { Node } from './node.js';
 import { checkDroppedKey } from './plate-checks.js';
 import type { FactorOptions } from './plain.js';
@@ -87,9 +94,7 @@ export const selectorKind: FactorKind<
   bookkeeping: () => [],
   units: (factor, plates) => plates.values(factor.sink),
   unitOf: (_factor, value) => value,
-  sinks: (factor, unit, plates) => [
-    { channel: factor.sink.channelId, id: plates.streamId(factor.sink, unit) },
-  ],
+  sinks: (factor, unit, plates) => nodeSink(factor.sink, unit, plates),
 
   inputsOf(factor, unit, interval, plates) {
     const window = factor.tool.sourceInterval(interval);
@@ -101,21 +106,19 @@ export const selectorKind: FactorKind<
   async run(piece, factor, io) {
     const { tool, selectorMetaKey } = factor;
     const sources = piece.inputs.map((input) => io.input(input));
-    const sink = io.stream(piece.sinks[0]!.stream);
-    const route = (item: SelectedInstance): StreamId => {
-      if (Number.isInteger(item?.sourceIndex) && sources[item.sourceIndex]) return sink;
+    const check = (item: SelectedInstance, sink: StreamId): void => {
+      if (Number.isInteger(item?.sourceIndex) && sources[item.sourceIndex]) return;
       throw new ToolExecutionError(
         `tool ${tool.identity} selected source ${String(item?.sourceIndex)}, but there are ${sources.length} sources, computing "${sink.toString()}" over ${io.interval.toString()}`,
         { tool: tool.identity, sink: sink.key, interval: io.interval.toJSON() },
       );
     };
-    return await io.write({
+    return await writeToSink(
+      piece,
+      io,
       tool,
-      label: sink.toString(),
-      channel: factor.sink.channelId,
-      sinks: [sink],
-      route,
-      execute: (signal) =>
+      factor.sink,
+      (signal) =>
         tool.execute({
           params: tool.params,
           interval: io.interval,
@@ -123,6 +126,7 @@ export const selectorKind: FactorKind<
           sources,
           selectorMetaKey,
         }),
-    });
+      check,
+    );
   },
 };

@@ -13,14 +13,29 @@ export interface BackoffPolicy {
   readonly ceiling?: number;
   /** Retries after the first attempt; 0 means no retry. */
   readonly maxRetries: number;
+  /**
+   * Randomises each delay so that services failing together do not retry in lockstep:
+   * `full` waits a uniform random time in `[0, d]`, `equal` in `[d/2, d]` (never less than half),
+   * `none` (the default here) exactly `d`, where `d` is the clamped delay. The floor still holds.
+   */
+  readonly jitter?: BackoffJitter;
 }
+
+/** How a retry delay is randomised (see {@link BackoffPolicy.jitter}). */
+export type BackoffJitter = 'none' | 'full' | 'equal';
 
 /**
  * The delay in ms before retry number `retry` (1 = the first retry): `delay` for constant,
- * `delay × retry` for linear, `delay × factor^(retry − 1)` for exponential, then clamped to
- * `[floor, ceiling]`. Deterministic (no jitter), so schedules under a virtual clock are exact.
+ * `delay × retry` for linear, `delay × factor^(retry − 1)` for exponential, clamped to
+ * `[floor, ceiling]`, then randomised as `policy.jitter` says (never below `floor`). `random`
+ * (uniform in `[0, 1)`, default `Math.random`) is injectable, so tests and virtual-clock runs can
+ * make jittered schedules exact.
  */
-export function backoffDelay(policy: BackoffPolicy, retry: number): number {
+export function backoffDelay(
+  policy: BackoffPolicy,
+  retry: number,
+  random: () => number = Math.random,
+): number {
   if (!Number.isInteger(retry) || retry < 1) {
     throw new InvalidArgumentError(
       `invalid retry number ${String(retry)}: expected an integer from 1`,
@@ -40,6 +55,17 @@ export function backoffDelay(policy: BackoffPolicy, retry: number): number {
   }
   if (policy.ceiling !== undefined) delay = Math.min(delay, policy.ceiling);
   if (policy.floor !== undefined) delay = Math.max(delay, policy.floor);
+  switch (policy.jitter ?? 'none') {
+    case 'full':
+      delay = random() * delay;
+      break;
+    case 'equal':
+      delay = delay / 2 + (random() * delay) / 2;
+      break;
+    case 'none':
+      break;
+  }
+  if (policy.floor !== undefined) delay = Math.max(delay, policy.floor);
   return Math.round(delay);
 }
 
@@ -55,6 +81,9 @@ export function checkBackoffPolicy(policy: BackoffPolicy): BackoffPolicy {
   }
   if (policy.floor !== undefined && policy.ceiling !== undefined && policy.floor > policy.ceiling) {
     bad('floor', 'must not exceed ceiling');
+  }
+  if (policy.jitter !== undefined && !['none', 'full', 'equal'].includes(policy.jitter)) {
+    bad('jitter', 'must be "none", "full" or "equal"');
   }
   return policy;
 }

@@ -18,7 +18,44 @@ import type { Schedule } from './schedule.js';
  */
 export interface OnlineTarget {
   readonly id: string;
-  execute(interval: TimeInterval, options: { readonly signal: AbortSignal }): Promise<unknown>;
+  execute(interval: TimeInterval, options: OnlineExecuteOptions): Promise<unknown>;
+}
+
+/** What the engine passes to {@link OnlineTarget.execute}. */
+export interface OnlineExecuteOptions {
+  readonly signal: AbortSignal;
+  /** Call after each piece of work is written and recorded (a workflow's `onPiece`): `status` shows it. */
+  readonly onPiece?: (piece: OnlinePieceDone) => void;
+}
+
+/** A piece of work that completed inside a tick (a workflow's piece record). */
+export interface OnlinePieceDone {
+  readonly factor: string;
+  readonly plateValue: readonly (readonly [string, string])[];
+  readonly interval: { readonly start: number; readonly end: number };
+  readonly documents: number;
+}
+
+/** What the engine is doing now: the workflow and window being computed, and its last piece. */
+export interface OnlineActivity {
+  readonly workflow: string;
+  /** The window being computed, `(start, end]`. */
+  readonly window: string;
+  /** 1 for the first attempt, 2 for the first retry… */
+  readonly attempt: number;
+  readonly since: string;
+  /** Pieces and documents written so far in this window. */
+  readonly pieces: number;
+  readonly documents: number;
+  /** The last piece done: factor, plate value (`key=value,…`), interval, documents. */
+  readonly lastPiece:
+    | {
+        readonly factor: string;
+        readonly plateValue: string;
+        readonly interval: string;
+        readonly documents: number;
+      }
+    | undefined;
 }
 
 /** One workflow kept up to date: when it runs, over which window, and how failures are retried. */
@@ -59,6 +96,8 @@ export interface OnlineEngineOptions {
   readonly maxFailedPieces?: number;
   /** Failed pieces of a previous run, kept so a restart does not lose the dead-letter list. */
   readonly failedPieces?: readonly FailedPiece[];
+  /** Uniform `[0, 1)` numbers for retry jitter (default `Math.random`); inject one in tests. */
+  readonly random?: () => number;
 }
 
 /** A piece that failed after all its retries; the engine went on with the next tick. */
@@ -102,6 +141,8 @@ export interface OnlineStatus {
   readonly failedPieces: readonly FailedPiece[];
   readonly memory: { readonly rss: number; readonly heapUsed: number };
   readonly workflows: readonly OnlineWorkflowStatus[];
+  /** What it is computing now, or `undefined` between ticks. */
+  readonly current: OnlineActivity | undefined;
 }
 
 /** The outcome of `start`, `stop` and `restart`. */
@@ -154,6 +195,9 @@ export class OnlineEngine {
   #stopping = false;
   #sleepAbort = new AbortController();
   #pieceAbort = new AbortController();
+  #current: OnlineActivity | undefined;
+  #lastProgressWrite = 0;
+  #writes: Promise<void> = Promise.resolve();
 
   constructor(options: OnlineEngineOptions) {
     const ids = options.workflows.map((w) => w.target.id);
@@ -288,6 +332,7 @@ export class OnlineEngine {
         },
         done: w.nextAt === undefined,
       })),
+      current: this.#current,
     };
   }
 
@@ -331,9 +376,23 @@ export class OnlineEngine {
       return;
     }
     const attempt = (w.pending?.retry ?? 0) + 1;
+    this.#current = {
+      workflow: id,
+      window: interval.toString(),
+      attempt,
+      since: formatTimestamp(now),
+      pieces: 0,
+      documents: 0,
+      lastPiece: undefined,
+    };
+    await this.#changed();
     try {
-      await w.options.target.execute(interval, { signal: this.#pieceAbort.signal });
+      await w.options.target.execute(interval, {
+        signal: this.#pieceAbort.signal,
+        onPiece: (piece) => this.#pieceDone(piece),
+      });
     } catch (error) {
+      this.#current = undefined;
       if (this.#pieceAbort.signal.aborted) {
         this.#options.logger?.info(`${id}: piece ${interval.toString()} abandoned by stop`);
         return;
@@ -342,7 +401,7 @@ export class OnlineEngine {
       this.#lastError = `${id} ${interval.toString()}: ${message(error)}`;
       const retry = attempt; // the retry that would come next
       if (retry <= w.retry.maxRetries) {
-        const delay = backoffDelay(w.retry, retry);
+        const delay = backoffDelay(w.retry, retry, this.#options.random);
         w.pending = { interval, retry };
         w.nextAt = after + delay;
         this.#options.logger?.warn(
@@ -357,6 +416,7 @@ export class OnlineEngine {
       this.#finishTick(w, interval, after);
       return;
     }
+    this.#current = undefined;
     this.#lastRun = this.#clock.now();
     w.lastRun = this.#lastRun;
     this.#finishTick(w, interval, this.#lastRun);
@@ -400,8 +460,35 @@ export class OnlineEngine {
     );
   }
 
+  /** Records a finished piece of the current tick; the state is written at most once a second. */
+  #pieceDone(piece: OnlinePieceDone): void {
+    const current = this.#current;
+    if (current === undefined) return;
+    this.#current = {
+      ...current,
+      pieces: current.pieces + 1,
+      documents: current.documents + piece.documents,
+      lastPiece: {
+        factor: piece.factor,
+        plateValue: piece.plateValue.map(([k, v]) => `${k}=${v}`).join(','),
+        interval: new TimeInterval(piece.interval.start, piece.interval.end).toString(),
+        documents: piece.documents,
+      },
+    };
+    const now = Date.now();
+    if (now - this.#lastProgressWrite >= 1000) {
+      this.#lastProgressWrite = now;
+      this.#changed().catch(() => undefined);
+    }
+  }
+
+  // One state write at a time, in order: a progress write never races a tick's.
   async #changed(): Promise<void> {
-    await this.#options.onChange?.(this.status());
+    const onChange = this.#options.onChange;
+    if (onChange === undefined) return;
+    const write = this.#writes.then(() => onChange(this.status()));
+    this.#writes = write.catch(() => undefined);
+    await write;
   }
 }
 

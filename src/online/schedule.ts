@@ -2,7 +2,6 @@ import { InvalidArgumentError } from '../errors.js';
 import type { DurationLike } from '../time/duration.js';
 import { toDurationMs } from '../time/duration.js';
 import type { Timestamp } from '../time/timestamp.js';
-import type { CronFields } from './cron.js';
 import { nextCronTime, parseCron } from './cron.js';
 
 /** When an online workflow runs: the first tick strictly after a given time. */
@@ -31,14 +30,14 @@ export function everySchedule(period: DurationLike, anchor: Timestamp = 0): Sche
   };
 }
 
-/** Ticks when the 5-field cron `expression` matches the wall clock of `timeZone` (default UTC). */
+/** Ticks when the cron `expression` (see `parseCron`) matches the wall clock of `timeZone` (default UTC). */
 export function cronSchedule(expression: string, timeZone = 'UTC'): Schedule {
-  const fields: CronFields = parseCron(expression);
+  const cron = parseCron(expression);
   // Fail now, not at the first tick, on a bad zone.
-  nextCronTime(fields, 0, timeZone);
+  nextCronTime(cron, 0, timeZone);
   return {
     description: `cron "${expression}" (${timeZone})`,
-    next: (after) => nextCronTime(fields, after, timeZone),
+    next: (after) => nextCronTime(cron, after, timeZone),
   };
 }
 

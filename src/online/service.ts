@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import {
   link,
@@ -19,8 +19,11 @@ import type { ActionResult, OnlineStatus } from './online-engine.js';
  * Running the online engine as a service: one instance per name, guarded by a lock file, with a
  * JSON state file that `status` reads from another shell. Nothing listens on a network port.
  *
- * @remarks Files live in the state folder: `<name>.lock` (the pid holding it), `<name>.state.json`
- * (rewritten atomically on every change) and `<name>.log` (output of a detached process).
+ * @remarks Files live in the state folder: `<name>.lock` (the identity of the process holding it:
+ * pid and start time), `<name>.state.json` (rewritten atomically on every change) and `<name>.log`
+ * (output of a detached process). A process is only ever taken for the service's, and signalled,
+ * when both its pid and its start time match: after a reboot or pid reuse an unrelated process
+ * with the same pid is never touched.
  */
 
 /** The files of one named service. */
@@ -36,9 +39,20 @@ export interface ServicePaths {
 export interface ServiceStatus extends Omit<OnlineStatus, 'pid'> {
   /** The process, or `null` when the service never ran. */
   readonly pid: number | null;
+  /** When that process started, as {@link processStartOf} gives it (identifies it with the pid). */
+  readonly processStart?: string | undefined;
+  /** How many times the service was started again after its first start (resuming its state). */
+  readonly restarts: number;
   /** When the state file was last written. */
   readonly updated: string | undefined;
   readonly logFile: string | undefined;
+}
+
+/** A process as the lock and state files record it: its pid and when it started. */
+export interface ProcessIdentity {
+  readonly pid: number;
+  /** {@link processStartOf} at the time; `undefined` in a lock written by an older version. */
+  readonly start: string | undefined;
 }
 
 /** The files for service `name` under `stateDir`; the name must be a plain file-name word. */
@@ -75,6 +89,66 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
+/**
+ * When process `pid` started, as an opaque text that differs for a later process reusing the pid:
+ * on Linux the boot id and the start time in clock ticks from `/proc/<pid>/stat` (so a reboot
+ * changes it too); elsewhere `ps -o lstart=`. `undefined` when the process does not exist or the
+ * system tells nothing.
+ */
+export function processStartOf(pid: number): string | undefined {
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces and parentheses): state is field 3,
+    // starttime field 22.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = fields[19];
+    if (ticks === undefined) return undefined;
+    let boot = '';
+    try {
+      boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    } catch {
+      // No boot id: the start time alone still tells pid reuse apart.
+    }
+    return `${boot}:${ticks}`;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && existsProc()) return undefined;
+  }
+  try {
+    const started = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    return started === '' ? undefined : `ps:${started}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function existsProc(): boolean {
+  try {
+    readFileSync('/proc/self/stat');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The identity of process `pid` now (default this process). */
+export function processIdentity(pid = process.pid): ProcessIdentity {
+  return { pid, start: processStartOf(pid) };
+}
+
+/**
+ * True when `identity` is a live process that is still the one recorded: same pid and same start
+ * time. An identity without a start time (an old lock, or a pid written by hand) is never taken
+ * for ours.
+ */
+export function isSameProcess(identity: ProcessIdentity): boolean {
+  if (identity.start === undefined || !isProcessAlive(identity.pid)) return false;
+  return processStartOf(identity.pid) === identity.start;
+}
+
 /** The outcome of {@link acquireLock}: a release function, or the live holder's pid. */
 export type LockResult =
   | { readonly acquired: true; release(): Promise<void> }
@@ -86,32 +160,58 @@ export type LockResult =
  */
 export async function acquireLock(paths: ServicePaths, pid = process.pid): Promise<LockResult> {
   await mkdir(paths.stateDir, { recursive: true });
+  const me = processIdentity(pid);
+  const text = JSON.stringify(me);
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
       const handle = await open(paths.lockFile, 'wx');
       try {
-        await handle.writeFile(String(pid));
+        await handle.writeFile(text);
       } finally {
         await handle.close();
       }
-      return { acquired: true, release: () => releaseLock(paths, pid) };
+      return { acquired: true, release: () => releaseLock(paths, me) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    const holder = await readPid(paths.lockFile);
-    if (holder === pid) return { acquired: true, release: () => releaseLock(paths, pid) };
-    if (holder !== undefined && isProcessAlive(holder)) return { acquired: false, holder };
+    const holder = await readLock(paths.lockFile);
+    if (holder !== undefined && sameIdentity(holder, me)) {
+      return { acquired: true, release: () => releaseLock(paths, me) };
+    }
+    if (holder !== undefined && isSameProcess(holder)) {
+      return { acquired: false, holder: holder.pid };
+    }
     if (holder === undefined && (await lockIsFresh(paths.lockFile))) {
       await delay(50); // being written by its creator
       continue;
     }
+    // Dead, or a live process that is not the one that took the lock (pid reused, a reboot).
     await clearStaleLock(paths, holder);
   }
-  const holder = (await readPid(paths.lockFile)) ?? 0;
+  const holder = (await readLock(paths.lockFile))?.pid ?? 0;
   return { acquired: false, holder };
 }
 
-/** Reads `<name>.state.json` and corrects it: a "running" service whose process is gone failed. */
+/** The service's running process as its lock file (or else its state file) records it, when it is still that process. */
+export async function runningProcess(paths: ServicePaths): Promise<ProcessIdentity | undefined> {
+  const lock = await readLock(paths.lockFile);
+  if (lock !== undefined) return isSameProcess(lock) ? lock : undefined;
+  const saved = await readState(paths);
+  if (saved?.pid === null || saved?.pid === undefined || saved.status !== 'running')
+    return undefined;
+  const identity = { pid: saved.pid, start: saved.processStart };
+  return isSameProcess(identity) ? identity : undefined;
+}
+
+/** True when the service has a state file (it ran at least once under this name). */
+export async function serviceExists(paths: ServicePaths): Promise<boolean> {
+  return (await readState(paths)) !== undefined;
+}
+
+/**
+ * Reads `<name>.state.json` and corrects it: a "running" service whose process is gone, or whose
+ * pid now belongs to another process, failed.
+ */
 export async function readServiceStatus(paths: ServicePaths): Promise<ServiceStatus> {
   const saved = await readState(paths);
   if (saved === undefined) {
@@ -128,19 +228,26 @@ export async function readServiceStatus(paths: ServicePaths): Promise<ServiceSta
       failedPieces: [],
       memory: { rss: 0, heapUsed: 0 },
       workflows: [],
+      current: undefined,
+      restarts: 0,
       updated: undefined,
       logFile: undefined,
     };
   }
-  if (saved.status === 'running' && (saved.pid === null || !isProcessAlive(saved.pid))) {
+  const normalised: ServiceStatus = { ...saved, restarts: saved.restarts ?? 0 };
+  if (
+    saved.status === 'running' &&
+    (saved.pid === null || !isSameProcess({ pid: saved.pid, start: saved.processStart }))
+  ) {
     return {
-      ...saved,
+      ...normalised,
       active: false,
       status: 'failed',
+      current: undefined,
       lastError: `process ${String(saved.pid)} ended without stopping cleanly${saved.lastError ? ` (last error: ${saved.lastError})` : ''}`,
     };
   }
-  return saved;
+  return normalised;
 }
 
 /** The statuses of every service with a state file under `stateDir`, by name. */
@@ -159,19 +266,35 @@ export async function listServices(stateDir: string): Promise<ServiceStatus[]> {
   return await Promise.all(services.map((name) => readServiceStatus(servicePaths(stateDir, name))));
 }
 
-/** Writes the state file atomically (a reader never sees half a file). */
-export async function writeServiceState(paths: ServicePaths, status: OnlineStatus): Promise<void> {
+/**
+ * Writes the state file atomically (a reader never sees half a file), with the identity of the
+ * process (so `status` can tell it from a later process with the same pid) and the restart count.
+ */
+export async function writeServiceState(
+  paths: ServicePaths,
+  status: OnlineStatus,
+  extra: { readonly restarts?: number } = {},
+): Promise<void> {
   await mkdir(paths.stateDir, { recursive: true });
   const state: ServiceStatus = {
     ...status,
+    processStart: status.pid === process.pid ? ownStart() : processStartOf(status.pid),
+    restarts: extra.restarts ?? 0,
     updated: new Date().toISOString(),
     logFile: paths.logFile,
   };
   await writeJsonAtomically(paths.stateFile, state);
 }
 
+let ownStartCache: string | undefined;
+function ownStart(): string | undefined {
+  return (ownStartCache ??= processStartOf(process.pid));
+}
+
+let temporaryCounter = 0;
+
 async function writeJsonAtomically(file: string, value: unknown): Promise<void> {
-  const temporary = `${file}.${String(process.pid)}.tmp`;
+  const temporary = `${file}.${String(process.pid)}.${String(++temporaryCounter)}.tmp`;
   await writeFile(temporary, `${JSON.stringify(value, null, 2)}\n`);
   await rename(temporary, file);
 }
@@ -184,21 +307,29 @@ export async function stopService(
   paths: ServicePaths,
   options: { readonly timeout: number },
 ): Promise<ActionResult> {
-  const pid = (await readPid(paths.lockFile)) ?? (await readState(paths))?.pid ?? null;
-  if (pid === null || !isProcessAlive(pid)) {
-    if (pid !== null) await clearStaleLock(paths, pid);
-    return { status: 'ERROR', message: `online engine "${paths.name}" is not running` };
+  const lock = await readLock(paths.lockFile);
+  const running = await runningProcess(paths);
+  if (running === undefined) {
+    // Never signal a process that is not the one that took the lock: after a reboot or pid
+    // reuse that pid is someone else's.
+    if (lock !== undefined) await clearStaleLock(paths, lock);
+    const other =
+      lock !== undefined && isProcessAlive(lock.pid)
+        ? ` (its lock named pid ${String(lock.pid)}, now another process, which was left alone; the stale lock was cleared)`
+        : '';
+    return { status: 'ERROR', message: `online engine "${paths.name}" is not running${other}` };
   }
+  const { pid } = running;
   process.kill(pid, 'SIGTERM');
-  if (await waitUntil(() => !isProcessAlive(pid), options.timeout)) {
+  if (await waitUntil(() => !isSameProcess(running), options.timeout)) {
     return {
       status: 'SUCCESS',
       message: `online engine "${paths.name}" (pid ${String(pid)}) stopped`,
     };
   }
-  process.kill(pid, 'SIGKILL');
-  await waitUntil(() => !isProcessAlive(pid), 5000);
-  await clearStaleLock(paths, pid);
+  if (isSameProcess(running)) process.kill(pid, 'SIGKILL');
+  await waitUntil(() => !isSameProcess(running), 5000);
+  await clearStaleLock(paths, running);
   const saved = await readState(paths);
   if (saved) {
     await writeJsonAtomically(paths.stateFile, {
@@ -232,11 +363,11 @@ export async function startDetached(
   paths: ServicePaths,
   options: DetachOptions,
 ): Promise<ActionResult & { readonly pid?: number }> {
-  const holder = await readPid(paths.lockFile);
-  if (holder !== undefined && isProcessAlive(holder)) {
+  const holder = await runningProcess(paths);
+  if (holder !== undefined) {
     return {
       status: 'ERROR',
-      message: `online engine "${paths.name}" is already running (pid ${String(holder)})`,
+      message: `online engine "${paths.name}" is already running (pid ${String(holder.pid)})`,
     };
   }
   await mkdir(paths.stateDir, { recursive: true });
@@ -288,14 +419,32 @@ async function readState(paths: ServicePaths): Promise<ServiceStatus | undefined
   }
 }
 
-async function readPid(file: string): Promise<number | undefined> {
+/** The lock's holder: `{ pid, start }` (JSON), or a bare pid as older versions wrote it. */
+async function readLock(file: string): Promise<ProcessIdentity | undefined> {
+  let text: string;
   try {
-    const pid = Number((await readFile(file, 'utf8')).trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    text = (await readFile(file, 'utf8')).trim();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+  if (/^\d+$/.test(text)) {
+    const pid = Number(text);
+    return pid > 0 ? { pid, start: undefined } : undefined;
+  }
+  try {
+    const value = JSON.parse(text) as { pid?: unknown; start?: unknown };
+    if (typeof value.pid !== 'number' || !Number.isInteger(value.pid) || value.pid <= 0) {
+      return undefined;
+    }
+    return { pid: value.pid, start: typeof value.start === 'string' ? value.start : undefined };
+  } catch {
+    return undefined; // half written, or garbage: treated as no holder
+  }
+}
+
+function sameIdentity(a: ProcessIdentity, b: ProcessIdentity): boolean {
+  return a.pid === b.pid && a.start !== undefined && a.start === b.start;
 }
 
 async function lockIsFresh(file: string): Promise<boolean> {
@@ -308,7 +457,10 @@ async function lockIsFresh(file: string): Promise<boolean> {
 
 // Rename first: only one process can move a given file, and if what we moved is not the stale
 // lock we read (another process replaced it meanwhile), it is put back.
-async function clearStaleLock(paths: ServicePaths, stalePid: number | undefined): Promise<void> {
+async function clearStaleLock(
+  paths: ServicePaths,
+  stale: ProcessIdentity | undefined,
+): Promise<void> {
   const moved = `${paths.lockFile}.${String(process.pid)}.stale`;
   try {
     await rename(paths.lockFile, moved);
@@ -316,14 +468,18 @@ async function clearStaleLock(paths: ServicePaths, stalePid: number | undefined)
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw error;
   }
-  if ((await readPid(moved)) !== stalePid) {
+  const found = await readLock(moved);
+  if (found?.pid !== stale?.pid || found?.start !== stale?.start) {
     await link(moved, paths.lockFile).catch(() => undefined);
   }
   await unlink(moved).catch(() => undefined);
 }
 
-async function releaseLock(paths: ServicePaths, pid: number): Promise<void> {
-  if ((await readPid(paths.lockFile)) === pid) await unlink(paths.lockFile).catch(() => undefined);
+async function releaseLock(paths: ServicePaths, me: ProcessIdentity): Promise<void> {
+  const holder = await readLock(paths.lockFile);
+  if (holder !== undefined && sameIdentity(holder, me)) {
+    await unlink(paths.lockFile).catch(() => undefined);
+  }
 }
 
 async function waitUntil(

@@ -31,7 +31,7 @@ export interface MetaDataStore {
   /** Every stored node (any order: the loader sorts by depth). */
   load(): Promise<MetaDataRecord[]>;
   insert(record: MetaDataRecord): Promise<void>;
-  /** Deletes the nodes at these paths (a whole subtree is passed, so nothing is orphaned). */
+  /** Deletes the nodes at these paths and everything stored below them (nothing is orphaned). */
   delete(paths: readonly MetaDataPath[]): Promise<void>;
   /** Releases what the store holds (a database client it owns); optional. */
   close?(): Promise<void>;

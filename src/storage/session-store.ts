@@ -23,8 +23,26 @@ export const factorSummarySchema = z.strictObject({
   durationMs: z.number().nonnegative(),
 });
 
-/** Zod schema of the status of a session. */
-export const sessionStatusSchema = z.enum(['running', 'completed', 'failed', 'aborted']);
+/**
+ * Zod schema of the status of a session. `abandoned`: stored as `running`, but its process is gone
+ * (or stopped sending heartbeats); reported so by the backend's session store, see `BackendSessionStore`.
+ */
+export const sessionStatusSchema = z.enum([
+  'running',
+  'completed',
+  'failed',
+  'aborted',
+  'abandoned',
+]);
+
+/** Zod schema of the process that runs a session: what tells whether it is still alive. */
+export const sessionOwnerSchema = z.strictObject({
+  pid: z.number().int().positive(),
+  /** `os.hostname()` of the machine. */
+  host: z.string(),
+  /** When the process started (epoch ms, wall clock): tells a reused pid from the original. */
+  startedAt: z.number(),
+});
 
 /** Zod schema of a stored session: what an execute/request did. */
 export const sessionRecordSchema = z.strictObject({
@@ -38,6 +56,10 @@ export const sessionRecordSchema = z.strictObject({
   startedAt: z.number(),
   endedAt: z.number().optional(),
   status: sessionStatusSchema,
+  /** The process running the session (stamped when a `running` session is saved). */
+  owner: sessionOwnerSchema.optional(),
+  /** Wall-clock ms of the owner's last sign of life (not the engine clock, which may be virtual). */
+  heartbeatAt: z.number().optional(),
   factors: z.array(factorSummarySchema).readonly(),
   pieces: z.array(pieceRecordSchema).readonly(),
   error: z
@@ -57,6 +79,8 @@ export type PieceRecord = z.infer<typeof pieceRecordSchema>;
 export type FactorSummary = z.infer<typeof factorSummarySchema>;
 /** The status of a session. */
 export type SessionStatus = z.infer<typeof sessionStatusSchema>;
+/** The process that runs a session. */
+export type SessionOwner = z.infer<typeof sessionOwnerSchema>;
 /** What an execute/request did: stored in the session store and returned (or attached to the error). */
 export type SessionRecord = z.infer<typeof sessionRecordSchema>;
 

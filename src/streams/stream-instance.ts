@@ -24,9 +24,18 @@ export function checkInstanceTimestamp(timestamp: unknown, streamKey: string): v
     timestamp > MAX_DATE
   ) {
     throw new ValueNotStorableError(
-      `cannot store an instance in stream "${streamKey}" at timestamp ${String(timestamp)}: ` +
+      `cannot store an instance in stream "${streamKey}" at timestamp ${describe(timestamp)}: ` +
         `timestamps must be whole epoch milliseconds after ${formatTimestamp(MIN_DATE)} and up to ${formatTimestamp(MAX_DATE)}`,
-      { stream: streamKey, timestamp: String(timestamp) },
+      { stream: streamKey, timestamp: describe(timestamp) },
     );
+  }
+}
+
+/** A value as text for a message, even one whose `toString` is broken (`{ toString: {} }`). */
+function describe(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
   }
 }

@@ -1,5 +1,6 @@
 import { InvalidIntervalError } from '../errors.js';
 import type { DurationLike } from './duration.js';
+import { firstStepAfter, localEpoch, stepTick, timeStep } from './calendar.js';
 import { toDurationMs } from './duration.js';
 import type { TimeIntervalJSON } from './time-interval.js';
 import { TimeInterval } from './time-interval.js';
@@ -20,6 +21,12 @@ export interface SplitOptions {
    * memory: `(min, max]` by one second would be 3·10^11 pieces. Default 1,000,000.
    */
   readonly maxPieces?: number;
+  /**
+   * The time zone of calendar steps: with one, `P1D` and `P1W` are calendar days and weeks there
+   * (23 or 25 hours across DST changes), and aligned pieces start at local midnight. Months and
+   * years are calendar units with or without it (UTC by default). See `TimeStep`.
+   */
+  readonly timeZone?: string;
 }
 
 const DEFAULT_MAX_PIECES = 1_000_000;
@@ -215,6 +222,8 @@ export class TimeIntervals implements Iterable<TimeInterval> {
    * interval may be shorter). Returns the pieces in time order; they are not merged back.
    */
   split(duration: DurationLike, options: SplitOptions = {}): TimeInterval[] {
+    const calendar = timeStep(duration, options.timeZone);
+    if (calendar.kind === 'calendar') return this.#splitCalendar(calendar, options);
     const step = toDurationMs(duration);
     if (step <= 0) {
       throw new InvalidIntervalError(
@@ -241,6 +250,39 @@ export class TimeIntervals implements Iterable<TimeInterval> {
         const next = options.align
           ? Math.min(end, (Math.floor(start / step) + 1) * step)
           : Math.min(end, start + step);
+        pieces.push(new TimeInterval(start, next));
+        start = next;
+      }
+    }
+    return pieces;
+  }
+
+  /** {@link split} by months, years, or days/weeks of a time zone: cuts on the calendar. */
+  #splitCalendar(
+    step: Extract<ReturnType<typeof timeStep>, { kind: 'calendar' }>,
+    options: SplitOptions,
+  ): TimeInterval[] {
+    const b = this.#bounds;
+    const maxPieces = options.maxPieces ?? DEFAULT_MAX_PIECES;
+    // Calendar steps are at least 23 h long (a day across a DST change).
+    const shortest = Math.max(1, Math.min(step.duration.toMillis(), 23 * 3_600_000));
+    let count = 0;
+    for (let i = 0; i < b.length; i += 2) count += Math.ceil((b[i + 1]! - b[i]!) / shortest) + 1;
+    if (count - this.size > maxPieces) {
+      throw new InvalidIntervalError(
+        `cannot split ${String(this.span)} by ${step.duration.toISO()}: that gives more than ${String(maxPieces)} pieces; ` +
+          'use a longer duration, a shorter interval or a larger maxPieces',
+        { maxPieces, pieces: count },
+      );
+    }
+    const pieces: TimeInterval[] = [];
+    for (let i = 0; i < b.length; i += 2) {
+      const end = b[i + 1]!;
+      let start = b[i]!;
+      const origin = options.align ? localEpoch(step.zone) : start;
+      let k = firstStepAfter(origin, step, start);
+      while (start < end) {
+        const next = Math.min(end, stepTick(origin, step, k++));
         pieces.push(new TimeInterval(start, next));
         start = next;
       }

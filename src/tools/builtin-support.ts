@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { InvalidArgumentError, ToolExecutionError } from '../errors.js';
 import type { StreamInstance } from '../streams/stream-instance.js';
 import type { DurationLike } from '../time/duration.js';
+import { timeStep } from '../time/calendar.js';
 import { toDurationMs } from '../time/duration.js';
 import { TimeInterval } from '../time/time-interval.js';
 import { MAX_DATE, MIN_DATE, formatTimestamp, toTimestamp } from '../time/timestamp.js';
@@ -48,6 +49,47 @@ export function durationParam(description: string, options: { readonly positive?
       }
       return ms;
     })
+    .describe(description);
+}
+
+/**
+ * A step or width that may be a calendar duration: milliseconds, or an ISO 8601 duration. Hours,
+ * minutes and seconds become milliseconds (the fast path); a duration with years, months, weeks
+ * or days is kept as written, and `timeStep(value, timeZone)` decides: months and years are
+ * always calendar units, weeks and days are when the tool is given a `timeZone`.
+ */
+export function calendarDurationParam(description: string) {
+  return z
+    .union([z.number(), z.string()])
+    .transform((input, ctx): number | string => {
+      let ms: number;
+      try {
+        ms = toDurationMs(input);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: messageOf(error) });
+        return z.NEVER;
+      }
+      if (!(ms > 0)) {
+        ctx.addIssue({ code: 'custom', message: `expected a positive duration, got ${ms} ms` });
+        return z.NEVER;
+      }
+      return typeof input === 'string' && /^\s*\+?P[^T]*[YMWD]/i.test(input) ? input.trim() : ms;
+    })
+    .describe(description);
+}
+
+/** An IANA time zone parameter for calendar steps (days and weeks in local time). */
+export function timeZoneParam(description: string) {
+  return z
+    .string()
+    .refine((zone) => {
+      try {
+        timeStep('P1D', zone);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'expected an IANA time zone such as "Europe/London"')
     .describe(description);
 }
 

@@ -1,8 +1,7 @@
 // Reading time-stamped CSV files for the importer tools (csv_reader, csv_multi_reader).
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import { InvalidTimestampError, ToolExecutionError } from '../errors.js';
+import { InvalidCsvError, InvalidTimestampError, ToolExecutionError } from '../errors.js';
+import { readCsvRecords } from '../internal/csv.js';
 import type { StreamInstance } from '../streams/stream-instance.js';
 import type { TimeInterval } from '../time/time-interval.js';
 import { checkTimestamp, formatTimestamp, toTimestamp } from '../time/timestamp.js';
@@ -94,36 +93,6 @@ export interface CsvOptions {
   readonly missingValues: readonly string[];
 }
 
-/** Splits one CSV line; fields may be quoted with `"` (a doubled `""` is a quote). */
-export function splitCsvLine(line: string, delimiter: string): string[] {
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') {
-        quoted = false;
-      } else {
-        field += c;
-      }
-    } else if (c === '"' && field.trim() === '') {
-      quoted = true;
-      field = '';
-    } else if (c === delimiter) {
-      fields.push(field);
-      field = '';
-    } else {
-      field += c;
-    }
-  }
-  fields.push(field);
-  return fields;
-}
-
 interface Row {
   readonly timestamp: number;
   readonly line: number;
@@ -133,9 +102,10 @@ interface Row {
 /**
  * Reads `path` and returns its rows inside `interval` as instances in time order: a dict
  * `{ column: value }` without the date column when there is a header, else the list of the other
- * columns. The file is streamed line by line; only the rows inside the interval are kept (to be
- * sorted when the file is not in time order). Bad dates or numbers (in kept rows), missing
- * files and two rows at one time throw {@link ToolExecutionError} naming the file, line and column.
+ * columns. The file is streamed through the shared CSV parser (quoted cells may hold separators,
+ * quotes and line breaks); only the rows inside the interval are kept (to be sorted when the file
+ * is not in time order). Bad quoting, bad dates or numbers (in kept rows), missing files and two
+ * rows at one time throw {@link ToolExecutionError} naming the file, line and column.
  */
 export async function readCsvInstances(
   tool: string,
@@ -151,20 +121,17 @@ export async function readCsvInstances(
     );
   };
   const parseDate = DATE_PARSERS[options.dateParser];
-  const stream = createReadStream(path, { encoding: 'utf8' });
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let names: string[] | undefined;
   let dateIndex = -1;
   let textIndexes = new Set<number>();
   const missing = new Set(options.missingValues.map((text) => text.trim()));
   const rows: Row[] = [];
   let sorted = true;
-  let lineNumber = 0;
   try {
-    for await (const line of lines) {
-      lineNumber++;
-      if (lineNumber <= options.skipRows || line.trim() === '') continue;
-      const fields = splitCsvLine(line, options.delimiter);
+    for await (const { cells: fields, line: lineNumber } of readCsvRecords(path, {
+      delimiter: options.delimiter,
+      fromLine: options.skipRows + 1,
+    })) {
       if (dateIndex < 0) {
         if (options.header) names = fields.map((name) => name.trim());
         dateIndex = resolveColumn(options.dateColumn, names, fields.length, path, fail);
@@ -192,14 +159,14 @@ export async function readCsvInstances(
     }
   } catch (error) {
     if (error instanceof ToolExecutionError) throw error;
+    if (error instanceof InvalidCsvError) {
+      fail(`${error.message}`, { line: error.details.line, column: error.details.column }, error);
+    }
     fail(
       `cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`,
       {},
       error,
     );
-  } finally {
-    lines.close();
-    stream.destroy();
   }
   if (!sorted) rows.sort((a, b) => a.timestamp - b.timestamp);
   const out: StreamInstance[] = [];

@@ -201,6 +201,21 @@ export class MemoryToolSource implements ToolSource {
   }
 }
 
+/** The tools of `source`, each passed through `map` when it is got (e.g. bound to a base folder). */
+export function mapTools(
+  source: ToolSource,
+  map: (tool: ToolDefinition) => ToolDefinition,
+): ToolSource {
+  return {
+    id: source.id,
+    get: async (name, options) => map(await source.get(name, options)),
+    has: async (name) => await source.has(name),
+    names: async () => await source.names(),
+    list: async () => await source.list(),
+    refresh: async () => await source.refresh?.(),
+  };
+}
+
 /** A tool asked for by name, optionally in one source. */
 export interface ToolRef {
   readonly name: string;

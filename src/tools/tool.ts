@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { InvalidArgumentError, ToolParameterError } from '../errors.js';
 import { canonicalJson } from '../internal/canonical-json.js';
@@ -228,6 +229,7 @@ export interface ToolSpec<K extends ToolKind, S extends ParamsSchema> {
 
 const TOOL_DEFINITION = Symbol.for('hyperstream.tool-definition');
 const TOOL_INSTANCE = Symbol.for('hyperstream.tool-instance');
+const PATH_PARAM = Symbol.for('hyperstream.path-param');
 
 /** A defined tool: create instances of it with parameters. */
 export interface ToolDefinition<
@@ -254,7 +256,9 @@ export interface ToolDefinition<
 /** Options of {@link ToolDefinition.create}. */
 export interface CreateToolOptions {
   /** Where `{ fn: name }` parameters are resolved (and functions named when stored). */
-  readonly functions?: FunctionResolver;
+  readonly functions?: FunctionResolver | undefined;
+  /** The folder relative {@link pathParam} parameters are resolved against. */
+  readonly baseDir?: string | undefined;
 }
 
 /** A tool with parsed parameters: what factors hold. */
@@ -338,7 +342,7 @@ export function defineTool<K extends ToolKind, S extends ParamsSchema>(
     description: spec.description ?? '',
     params: spec.params,
     spec,
-    create: (input, options) => createInstance(definition, input, options?.functions),
+    create: (input, options) => createInstance(definition, input, options ?? {}),
     describe: () => ({
       name: spec.name,
       version: spec.version,
@@ -353,10 +357,15 @@ export function defineTool<K extends ToolKind, S extends ParamsSchema>(
 function createInstance<K extends ToolKind, S extends ParamsSchema>(
   definition: ToolDefinition<K, S>,
   input: unknown,
-  resolver: FunctionResolver | undefined,
+  options: CreateToolOptions,
 ): ToolInstance<K, z.output<S>> {
-  const functions = resolver ?? defaultFunctions();
-  const result = withFunctions(functions, () => definition.params.safeParse(input ?? {}));
+  const functions = options.functions ?? defaultFunctions();
+  const { baseDir } = options;
+  const result = withFunctions(functions, () =>
+    definition.params.safeParse(
+      baseDir === undefined ? (input ?? {}) : resolvePathParams(definition.params, input, baseDir),
+    ),
+  );
   if (!result.success) {
     const where = result.error.issues
       .map(
@@ -408,6 +417,67 @@ function createInstance<K extends ToolKind, S extends ParamsSchema>(
     },
   };
   return Object.freeze(instance);
+}
+
+/**
+ * A file path parameter (a string, or the given string schema). A relative path is resolved
+ * against the base folder of the tools it was looked up with (see {@link withBaseDir}; the CLI
+ * uses the config file's folder), so a config means the same file whatever the working
+ * directory; without one it stays relative to the working directory.
+ *
+ * @example
+ * params: z.strictObject({ path: pathParam('the CSV file') })
+ */
+export function pathParam(description: string): z.ZodString;
+export function pathParam<S extends z.ZodType<string>>(description: string, schema: S): S;
+export function pathParam(description: string, schema?: z.ZodType<string>): z.ZodType<string> {
+  const marked = (schema ?? z.string().min(1)).describe(description);
+  // Marked last: zod methods return copies, which would not carry the mark.
+  Object.defineProperty(marked, PATH_PARAM, { value: true });
+  return marked;
+}
+
+/**
+ * The definition with relative {@link pathParam} parameters resolved against `baseDir` when
+ * instances are created (the stored parameters, and so the tool's identity, hold the absolute
+ * path). The brand and everything else are the definition's own.
+ */
+export function withBaseDir<K extends ToolKind, S extends ParamsSchema>(
+  definition: ToolDefinition<K, S>,
+  baseDir: string,
+): ToolDefinition<K, S> {
+  // Instances point back to the bound definition, so a tool made again from one keeps the folder.
+  const bound: ToolDefinition<K, S> = Object.freeze({
+    ...definition,
+    create: (input?: z.input<S>, options?: CreateToolOptions) =>
+      createInstance(bound, input, { baseDir, ...options }),
+  });
+  return bound;
+}
+
+function isPathParam(schema: unknown): boolean {
+  let current = schema as { _zod?: { def?: ZodDef } } | undefined;
+  for (let depth = 0; current && depth < 8; depth++) {
+    if ((current as Record<symbol, unknown>)[PATH_PARAM] === true) return true;
+    const def = current._zod?.def;
+    if (!def || !['optional', 'nullable', 'default', 'readonly', 'prefault'].includes(def.type!))
+      return false;
+    current = def.innerType;
+  }
+  return false;
+}
+
+function resolvePathParams(params: ParamsSchema, input: unknown, baseDir: string): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input ?? {};
+  let out: Record<string, unknown> | undefined;
+  for (const [key, field] of Object.entries(params.shape)) {
+    const value = (input as Record<string, unknown>)[key];
+    if (typeof value !== 'string' || value === '' || isAbsolute(value) || !isPathParam(field))
+      continue;
+    out ??= { ...(input as Record<string, unknown>) };
+    out[key] = resolve(baseDir, value);
+  }
+  return out ?? input;
 }
 
 let anonymousCounter = 0;

@@ -5,6 +5,7 @@ import type { TimeInterval } from '../time/time-interval.js';
 import type { DurationLike } from '../time/duration.js';
 import type { PieceRecord, SessionRecord } from '../storage/session-store.js';
 import type { Node } from '../kinds/node.js';
+import type { WorkPiece } from '../kinds/work-piece.js';
 import type { WorkflowGraph } from './graph.js';
 
 /** Options of `workflow.execute` / `workflow.request`. */
@@ -25,6 +26,12 @@ export interface ExecuteOptions {
    * is abandoned with `ToolTimeoutError` and its piece is not recorded. Default: no limit.
    */
   readonly pieceTimeout?: DurationLike;
+  /**
+   * Called with the pieces the planner planned, before they run: once per plan of the run (a
+   * workflow with plate-creation factors plans again once the new plate values exist; a tool's
+   * run-time pull plans what it pulls). Progress bars add them to their total.
+   */
+  readonly onPlan?: (pieces: readonly WorkPiece[]) => void;
   /** Called after each piece is written and recorded (progress bars, logs). */
   readonly onPiece?: (piece: PieceRecord) => void;
   /**

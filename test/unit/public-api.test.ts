@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import * as api from '../../src/index.js';
 import * as mongodb from '../../src/mongodb.js';
+import * as sqlite from '../../src/sqlite.js';
 import * as toolkit from '../../src/toolkit.js';
 
 const EXPECTED_EXPORTS = [
@@ -17,6 +18,7 @@ const EXPECTED_EXPORTS = [
   'CompositeToolSource',
   'ConfigError',
   'DEFAULT_BACKOFF',
+  'DEFAULT_HEARTBEAT_TIMEOUT_MS',
   'DEFAULT_ONLINE_SCHEDULE',
   'Engine',
   'ErrorCode',
@@ -55,6 +57,7 @@ const EXPECTED_EXPORTS = [
   'PluginConfigSchema',
   'ReadOnlyMemoryChannel',
   'RelativeTimeInterval',
+  'SESSION_HEARTBEAT_INTERVAL_MS',
   'StorageError',
   'StoreChannel',
   'Stream',
@@ -88,6 +91,7 @@ const EXPECTED_EXPORTS = [
   'batchToInstances',
   'checkBackoffPolicy',
   'checkBatchTimestamps',
+  'checkChannelId',
   'collect',
   'columnFromValues',
   'columnLength',
@@ -97,6 +101,7 @@ const EXPECTED_EXPORTS = [
   'concatBatches',
   'configSchema',
   'createFunctionRegistry',
+  'createMemoryBackend',
   'cronSchedule',
   'csvLoader',
   'defineConfig',
@@ -142,6 +147,7 @@ const EXPECTED_EXPORTS = [
   'parseTimestampedFileName',
   'parseWorkflowDefinition',
   'pathIdentifier',
+  'pathParam',
   'plateConfigSchema',
   'plateValueKey',
   'projectPlateValue',
@@ -151,6 +157,7 @@ const EXPECTED_EXPORTS = [
   'registerFunction',
   'resolveConfig',
   'resolveInterval',
+  'sessionOwnerSchema',
   'sessionRecordSchema',
   'sliceBatch',
   'stopService',
@@ -162,8 +169,10 @@ const EXPECTED_EXPORTS = [
   'toTimestamp',
   'valueAt',
   'virtualSleeper',
+  'withBaseDir',
   'workflowDefinitionSchema',
   'writeBatchTo',
+  'z',
 ];
 
 // hyperstream-ts/toolkit: what tool authors (and the built-in tools) build tools with.
@@ -176,18 +185,21 @@ const EXPECTED_TOOLKIT_EXPORTS = [
   'WindowBuffer',
   'alignedSamples',
   'betavariate',
+  'calendarDurationParam',
   'canonicalJson',
   'clampedInterval',
   'csvOptionFields',
   'describeValue',
   'durationParam',
   'expovariate',
+  'firstStepAfter',
   'firstTickAfter',
   'gammavariate',
   'gauss',
   'instancesOf',
   'intervalMapping',
   'intervalParam',
+  'isCalendarStep',
   'isRecord',
   'keyTargets',
   'latestSplittingValue',
@@ -196,6 +208,7 @@ const EXPECTED_TOOLKIT_EXPORTS = [
   'mappingLookup',
   'mergeByTimestamp',
   'mergeColumnsByTimestamp',
+  'minusStep',
   'normalvariate',
   'numberList',
   'paretovariate',
@@ -212,9 +225,12 @@ const EXPECTED_TOOLKIT_EXPORTS = [
   'splitDictInstances',
   'splitDicts',
   'splitEntries',
+  'stepTick',
   'tagByIntervals',
   'throwIfAborted',
   'timeParam',
+  'timeStep',
+  'timeZoneParam',
   'toInterval',
   'toWindow',
   'triangular',
@@ -234,8 +250,18 @@ const EXPECTED_MONGODB_EXPORTS = [
   'MongoStreamStore',
   'MongoWorkflowStore',
   'checkStorable',
+  'createMongoBackend',
   'createMongoEngineOptions',
   'createMongoStore',
+];
+
+const EXPECTED_SQLITE_EXPORTS = [
+  'SqliteMetaDataStore',
+  'SqlitePlateStore',
+  'SqliteSessionStore',
+  'SqliteStreamStore',
+  'SqliteWorkflowStore',
+  'createSqliteBackend',
 ];
 
 describe('public API', () => {
@@ -247,6 +273,10 @@ describe('public API', () => {
     expect(Object.keys(mongodb).sort()).toEqual(EXPECTED_MONGODB_EXPORTS);
   });
 
+  it('hyperstream-ts/sqlite exports exactly the expected names', () => {
+    expect(Object.keys(sqlite).sort()).toEqual(EXPECTED_SQLITE_EXPORTS);
+  });
+
   it('hyperstream-ts/toolkit exports exactly the expected names', () => {
     expect(Object.keys(toolkit).sort()).toEqual(EXPECTED_TOOLKIT_EXPORTS);
   });
@@ -255,5 +285,11 @@ describe('public API', () => {
     const { readFile } = await import('node:fs/promises');
     const source = await readFile(new URL('../../src/index.ts', import.meta.url), 'utf8');
     expect(source).not.toMatch(/mongodb/);
+  });
+
+  it('the main entry does not load the native SQLite module', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const source = await readFile(new URL('../../src/index.ts', import.meta.url), 'utf8');
+    expect(source).not.toMatch(/sqlite/i);
   });
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { TaggedInstance } from 'hyperstream-ts';
-import { defineTool, ToolExecutionError } from 'hyperstream-ts';
+import { defineTool, pathParam, ToolExecutionError } from 'hyperstream-ts';
 import { csvOptionFields, readCsvInstances, throwIfAborted } from 'hyperstream-ts/toolkit';
 
 export default defineTool({
@@ -10,15 +10,15 @@ export default defineTool({
   description:
     'For each output plate value, reads the CSV file named by filenameTemplate with {} replaced by the value, and emits its rows inside the interval to that plate value',
   params: z.strictObject({
-    filenameTemplate: z
-      .string()
-      .refine(
-        (text) => text.includes('{}'),
-        'the template must contain {} where the plate value goes',
-      )
-      .describe(
-        'path of each file, with {} standing for the plate value, e.g. "data/{}.csv" (relative to the working directory)',
-      ),
+    filenameTemplate: pathParam(
+      'path of each file, with {} standing for the plate value, e.g. "data/{}.csv"; relative to the config file in a config (else to the working directory)',
+      z
+        .string()
+        .refine(
+          (text) => text.includes('{}'),
+          'the template must contain {} where the plate value goes',
+        ),
+    ),
     ...csvOptionFields,
   }),
   async *execute(ctx) {

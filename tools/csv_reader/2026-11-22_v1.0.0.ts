@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTool, ToolExecutionError } from 'hyperstream-ts';
+import { defineTool, pathParam, ToolExecutionError } from 'hyperstream-ts';
 import { csvOptionFields, readCsvInstances, throwIfAborted } from 'hyperstream-ts/toolkit';
 
 export default defineTool({
@@ -9,7 +9,9 @@ export default defineTool({
   description:
     'Emits the rows of a CSV file inside the interval in time order: a dict per row (or a list without header), numbers parsed',
   params: z.strictObject({
-    path: z.string().min(1).describe('the CSV file (relative to the working directory)'),
+    path: pathParam(
+      'the CSV file; relative to the config file in a config (else to the working directory)',
+    ),
     ...csvOptionFields,
   }),
   async *execute(ctx) {

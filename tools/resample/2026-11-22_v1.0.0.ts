@@ -2,12 +2,16 @@ import { z } from 'zod';
 import { defineTool, MIN_DATE, TimeInterval, valueAt } from 'hyperstream-ts';
 import {
   BatchCollector,
+  calendarDurationParam,
   clampedInterval,
   durationParam,
-  firstTickAfter,
+  firstStepAfter,
   requireSources,
+  stepTick,
   throwIfAborted,
   timeParam,
+  timeStep,
+  timeZoneParam,
 } from 'hyperstream-ts/toolkit';
 
 export default defineTool({
@@ -18,9 +22,12 @@ export default defineTool({
     'Aligns a stream to a clock: at each tick origin + k·stride, the last value at or before it (forward fill) or a linear interpolation',
   params: z
     .strictObject({
-      stride: durationParam('time between ticks in milliseconds or an ISO duration such as PT1M', {
-        positive: true,
-      }),
+      stride: calendarDurationParam(
+        'time between ticks in milliseconds or an ISO duration such as PT1M; months and years (P1M) are calendar units, and so are days and weeks with timeZone',
+      ),
+      timeZone: timeZoneParam(
+        'time zone of calendar strides (P1D ticks at local midnight across DST); default UTC',
+      ).optional(),
       origin: timeParam(
         'ticks lie at origin + k·stride; epoch ms or ISO 8601 (default: the epoch)',
       ).default(0),
@@ -53,10 +60,13 @@ export default defineTool({
   async *execute(ctx) {
     const { params, interval } = ctx;
     const [source] = requireSources('resample', ctx.sources, 1);
-    const { stride, origin, maxStaleness } = params;
+    const { origin, maxStaleness } = params;
+    const step = timeStep(params.stride, params.timeZone);
+    const at = (k: number): number =>
+      step.kind === 'fixed' ? origin + k * step.ms : stepTick(origin, step, k);
     const staleness = maxStaleness ?? Infinity;
-    let k = firstTickAfter(origin, stride, interval.start);
-    let tick = origin + k * stride;
+    let k = firstStepAfter(origin, step, interval.start);
+    let tick = at(k);
     // The last value at or before the current position: its time and value (no object per instance).
     let previousTime = NaN;
     let previousValue: unknown;
@@ -83,10 +93,10 @@ export default defineTool({
         while (tick <= interval.end && tick < itemTime) {
           if (linear && itemTime - tick > staleness) {
             // The next value is too far for these ticks: skip to the first tick close enough to it.
-            k = Math.max(k + 1, firstTickAfter(origin, stride, itemTime - staleness - 1));
+            k = Math.max(k + 1, firstStepAfter(origin, step, itemTime - staleness - 1));
           } else if (previousTime !== previousTime || tick - previousTime > staleness) {
             // No usable earlier value: the next tick with one is at or after this item.
-            k = linear ? k + 1 : Math.max(k + 1, firstTickAfter(origin, stride, itemTime - 1));
+            k = linear ? k + 1 : Math.max(k + 1, firstStepAfter(origin, step, itemTime - 1));
           } else {
             if (!linear) {
               out.push(tick, previousValue);
@@ -96,12 +106,12 @@ export default defineTool({
             }
             k++;
           }
-          tick = origin + k * stride;
+          tick = at(k);
         }
         if (tick > interval.end) break reading;
         if (tick === itemTime) {
           out.push(tick, itemValue);
-          tick = origin + ++k * stride;
+          tick = at(++k);
         }
         previousTime = itemTime;
         previousValue = itemValue;
@@ -111,11 +121,7 @@ export default defineTool({
     }
     if (!linear && previousTime === previousTime) {
       // The source is exhausted: forward-fill the remaining ticks while the last value is fresh enough.
-      for (
-        ;
-        tick <= interval.end && tick - previousTime <= staleness;
-        tick = origin + ++k * stride
-      ) {
+      for (; tick <= interval.end && tick - previousTime <= staleness; tick = at(++k)) {
         if ((k & 0xfff) === 0) throwIfAborted(ctx, 'resample');
         out.push(tick, previousValue);
         const full = out.full();

@@ -1,15 +1,21 @@
 import { z } from 'zod';
-import type { StreamInstance } from 'hyperstream-ts';
+import type { Batch, PlainToolContext, SourceWindow, StreamInstance } from 'hyperstream-ts';
 import { defineTool, fieldColumn, numbersOf } from 'hyperstream-ts';
+import type { TimeStep } from 'hyperstream-ts/toolkit';
 import {
   BatchCollector,
+  calendarDurationParam,
   clampedInterval,
-  durationParam,
+  firstStepAfter,
   firstTickAfter,
+  minusStep,
   percentileOfSorted,
   requireSources,
+  stepTick,
   throwIfAborted,
   timeParam,
+  timeStep,
+  timeZoneParam,
 } from 'hyperstream-ts/toolkit';
 
 const STATISTICS = ['count', 'sum', 'mean', 'min', 'max', 'variance', 'stddev', 'median'] as const;
@@ -433,6 +439,106 @@ class Windows {
   }
 }
 
+/** One statistic of the values of a window (the calendar path, which keeps the window's values). */
+function statisticOf(name: Statistic, values: readonly number[], ddof: number): number | null {
+  const n = values.length;
+  if (name === 'count') return n;
+  if (name === 'sum') return values.reduce((a, b) => a + b, 0);
+  if (n === 0) return null;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  switch (name) {
+    case 'mean':
+      return mean;
+    case 'min':
+      return Math.min(...values);
+    case 'max':
+      return Math.max(...values);
+    case 'variance':
+    case 'stddev': {
+      if (n - ddof <= 0) return null;
+      const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - ddof);
+      return name === 'variance' ? variance : Math.sqrt(variance);
+    }
+    case 'median':
+      return percentileOfSorted(Float64Array.from(values).sort(), 50) ?? null;
+  }
+}
+
+/**
+ * Windows whose width or step is a calendar duration (months, years, days in a time zone): ends
+ * at origin + k·step on the calendar, each window (end − width, end] on the calendar too. Values
+ * of the current window are kept in memory.
+ */
+async function* calendarWindows(
+  ctx: PlainToolContext<unknown>,
+  source: SourceWindow,
+  options: {
+    readonly width: TimeStep;
+    readonly step: TimeStep;
+    readonly origin: number;
+    readonly stats: readonly Statistic[];
+    readonly single: boolean;
+    readonly percentiles: readonly number[];
+    readonly field: string | undefined;
+    readonly ddof: number;
+    readonly emitEmpty: boolean;
+  },
+): AsyncIterable<Batch> {
+  const { interval } = ctx;
+  let k = firstStepAfter(options.origin, options.step, interval.start);
+  let end = stepTick(options.origin, options.step, k);
+  const times: number[] = [];
+  const values: number[] = [];
+  const out = new BatchCollector();
+  const close = (): void => {
+    const start = minusStep(end, options.width);
+    let drop = 0;
+    while (drop < times.length && times[drop]! <= start) drop++;
+    times.splice(0, drop);
+    values.splice(0, drop);
+    if (values.length === 0 && !options.emitEmpty) return;
+    if (options.single) {
+      out.push(end, statisticOf(options.stats[0]!, values, options.ddof));
+      return;
+    }
+    const value: Record<string, number | null> = {};
+    for (const name of options.stats) value[name] = statisticOf(name, values, options.ddof);
+    const sorted = Float64Array.from(values).sort();
+    for (const q of options.percentiles) value[`p${q}`] = percentileOfSorted(sorted, q) ?? null;
+    out.push(end, value);
+  };
+  if (end > interval.end) return;
+  reading: for await (const batch of source.view.columns()) {
+    throwIfAborted(ctx, 'window_aggregate');
+    // Values that are not numbers (or NaN) read as NaN and are skipped, as on the fixed path.
+    const ts = batch.timestamps;
+    const xs = numbersOf(
+      options.field === undefined ? batch.values : fieldColumn(batch.values, options.field),
+    );
+    for (let i = 0; i < ts.length; i++) {
+      const raw = xs[i]!;
+      if (raw !== raw) continue;
+      while (ts[i]! > end) {
+        close();
+        end = stepTick(options.origin, options.step, ++k);
+        if (end > interval.end) break reading;
+      }
+      times.push(ts[i]!);
+      values.push(raw);
+    }
+    for (let full = out.full(); full; full = out.full()) yield full;
+  }
+  while (end <= interval.end) {
+    close();
+    if (!options.emitEmpty && times.length > 0 && times.at(-1)! <= minusStep(end, options.width))
+      break;
+    if (!options.emitEmpty && values.length === 0) break;
+    end = stepTick(options.origin, options.step, ++k);
+  }
+  const rest = out.take();
+  if (rest) yield rest;
+}
+
 export default defineTool({
   name: 'window_aggregate',
   version: '1.0.0',
@@ -440,15 +546,14 @@ export default defineTool({
   description:
     'Tumbling or sliding window statistics (count, sum, mean, min, max, variance, stddev, median, percentiles) in one pass, emitted at each window end',
   params: z.strictObject({
-    width: durationParam(
-      'window width in milliseconds or an ISO duration such as PT1H; each window is (end − width, end]',
-      {
-        positive: true,
-      },
+    width: calendarDurationParam(
+      'window width in milliseconds or an ISO duration such as PT1H; each window is (end − width, end]. Months and years (P1M, P1Y) are calendar units, and so are days and weeks with timeZone',
     ),
-    step: durationParam(
-      'distance between window ends in milliseconds or an ISO duration (default: width, i.e. tumbling windows)',
-      { positive: true },
+    step: calendarDurationParam(
+      'distance between window ends in milliseconds or an ISO duration (default: width, i.e. tumbling windows); calendar units as for width',
+    ).optional(),
+    timeZone: timeZoneParam(
+      'time zone of calendar days and weeks (P1D is then a local day, 23 or 25 h across DST); months and years use it too (default UTC)',
     ).optional(),
     origin: timeParam(
       'window ends lie at origin + k·step; epoch ms or ISO 8601 (default: the epoch)',
@@ -486,16 +591,35 @@ export default defineTool({
       ),
   }),
   sourceInterval: (interval, params) =>
-    clampedInterval(interval.start - params.width, interval.end),
+    clampedInterval(
+      minusStep(interval.start, timeStep(params.width, params.timeZone)),
+      interval.end,
+    ),
   async *execute(ctx) {
     const { params, interval } = ctx;
     const [source] = requireSources('window_aggregate', ctx.sources, 1);
     const { field } = params;
     const percentiles = params.percentiles ?? [];
+    const width = timeStep(params.width, params.timeZone);
+    const step = timeStep(params.step ?? params.width, params.timeZone);
+    if (width.kind === 'calendar' || step.kind === 'calendar') {
+      yield* calendarWindows(ctx, source!, {
+        width,
+        step,
+        origin: params.origin,
+        stats: typeof params.stats === 'string' ? [params.stats] : params.stats,
+        single: typeof params.stats === 'string' && percentiles.length === 0,
+        percentiles,
+        field,
+        ddof: params.ddof,
+        emitEmpty: params.emptyWindows === 'emit',
+      });
+      return;
+    }
     const windows = new Windows(
       {
-        width: params.width,
-        step: params.step ?? params.width,
+        width: width.ms,
+        step: step.ms,
         origin: params.origin,
         stats: typeof params.stats === 'string' ? [params.stats] : params.stats,
         percentiles,

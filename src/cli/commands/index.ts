@@ -1,5 +1,6 @@
 import type { Command } from '../args.js';
 import { channelsListCommand } from './channels.js';
+import { completionCommand } from './completion.js';
 import {
   onlineListCommand,
   onlineRestartCommand,
@@ -43,4 +44,10 @@ export const COMMANDS: readonly Command[] = [
   onlineRestartCommand,
   onlineStatusCommand,
   onlineListCommand,
+];
+
+/** Every command, with `completion` (whose script lists all of them). */
+export const ALL_COMMANDS: readonly Command[] = [
+  ...COMMANDS,
+  completionCommand(() => ALL_COMMANDS),
 ];

@@ -9,6 +9,7 @@ import {
   acquireLock,
   listServices,
   readServiceStatus,
+  serviceExists,
   servicePaths,
   startDetached,
   stopService,
@@ -119,7 +120,9 @@ async function runForeground(
     const { config, engine } = workspace;
     const paths = servicePaths(config.online.stateDir, args.name ?? config.online.name);
     // Resuming where the previous run stopped leaves no gap; --fresh starts over.
-    const previous = args.fresh ? undefined : await readServiceStatus(paths);
+    const saved = await readServiceStatus(paths);
+    const previous = args.fresh ? undefined : saved;
+    const restarts = saved.started === undefined ? 0 : saved.restarts + 1;
     const workflows = onlineWorkflowsFromConfig(config.online, engine.workflows, {
       ...(args.workflow ? { only: args.workflow } : {}),
       ...(args.iterations === undefined ? {} : { iterations: args.iterations }),
@@ -148,7 +151,7 @@ async function runForeground(
         sleep,
         workflows,
         logger,
-        onChange: (status) => writeServiceState(paths, status),
+        onChange: (status) => writeServiceState(paths, status, { restarts }),
         ...(previous ? { failedPieces: previous.failedPieces } : {}),
       });
       const stopTimeout = toDurationMs(config.online.stopTimeout);
@@ -172,6 +175,7 @@ async function runForeground(
       } finally {
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);
+        await logger.close();
       }
     } finally {
       await lock.release();
@@ -292,28 +296,56 @@ export const onlineRestartCommand = defineCommand({
 export const onlineStatusCommand = defineCommand({
   name: 'online status',
   summary:
-    "Show the online engine's state from its state file: running/stopped/failed, pid, iterations, " +
-    "last run and error, failed pieces, memory, and each workflow's next tick.",
+    "Show the online engine's state from its state file: name, active, running/stopped/failed, " +
+    'started, pid, restarts, memory, what it is computing now (workflow, window, last piece), ' +
+    "failed pieces and each workflow's next tick. Exits 1 when the service has failed or does not exist.",
   usage: 'online status [--name <name>]',
   options: NAME_OPTION,
   schema: z.strictObject({ positionals: positionals(), name: z.string().optional() }),
   async run(args, ctx) {
-    const { paths } = await pathsOf(ctx, args.name);
+    const config = await configOf(ctx);
+    const paths = servicePaths(config.online.stateDir, args.name ?? config.online.name);
+    // The configured service exists before its first start; any other name needs a state file.
+    if (paths.name !== config.online.name && !(await serviceExists(paths))) {
+      const known = (await listServices(config.online.stateDir)).map((s) => s.name);
+      ctx.output.result({
+        status: 'ERROR',
+        message: `online engine "${paths.name}" does not exist: no state file in ${config.online.stateDir}; services: ${[
+          ...new Set([config.online.name, ...known]),
+        ].join(', ')}`,
+      });
+      return 1;
+    }
     const status = await readServiceStatus(paths);
+    const exit = status.status === 'failed' ? 1 : 0;
     if (ctx.output.json) {
       ctx.output.data(status);
-      return;
+      return exit;
     }
     const out = ctx.output;
+    const never = status.started === undefined;
     out.line(
-      `online engine "${status.name}": ${status.status}${status.pid === null ? ' (never started)' : `, pid ${String(status.pid)}`}`,
+      `online engine "${status.name}": ${status.status}${never ? ' (never started)' : `, pid ${String(status.pid)}`}`,
     );
     out.line(
-      `started: ${status.started ?? '-'}, iterations: ${String(status.iterations)}, last run: ${status.lastRun ?? '-'}`,
+      `active: ${status.active ? 'yes' : 'no'}, started: ${status.started ?? '-'}, restarts: ${String(status.restarts)}, ` +
+        `iterations: ${String(status.iterations)}, last run: ${status.lastRun ?? '-'}`,
     );
     out.line(
       `memory: ${(status.memory.rss / 1048576).toFixed(1)} MB rss, ${(status.memory.heapUsed / 1048576).toFixed(1)} MB heap`,
     );
+    const now = status.current;
+    if (now) {
+      const last = now.lastPiece
+        ? `; last piece: ${now.lastPiece.factor}${now.lastPiece.plateValue ? ` [${now.lastPiece.plateValue}]` : ''} ${now.lastPiece.interval}, ${String(now.lastPiece.documents)} documents`
+        : '';
+      out.line(
+        `now: workflow ${now.workflow} over ${now.window} (attempt ${String(now.attempt)}, since ${now.since}): ` +
+          `${String(now.pieces)} pieces, ${String(now.documents)} documents${last}`,
+      );
+    } else if (status.active) {
+      out.line('now: waiting for the next tick');
+    }
     if (status.lastError) out.line(`last error: ${status.lastError}`);
     out.line('');
     out.rows(
@@ -344,6 +376,7 @@ export const onlineStatusCommand = defineCommand({
         ['workflow', 'interval', 'attempts', 'failedAt', 'error'],
       );
     }
+    return exit;
   },
 });
 
@@ -368,6 +401,7 @@ export const onlineListCommand = defineCommand({
       status: s.status,
       active: s.active,
       pid: s.pid,
+      restarts: s.restarts,
       iterations: s.iterations,
       lastRun: s.lastRun,
       failedPieces: s.failedPieces.length,
@@ -378,7 +412,7 @@ export const onlineListCommand = defineCommand({
     }
     ctx.output.rows(
       rows,
-      ['name', 'status', 'active', 'pid', 'iterations', 'lastRun', 'failedPieces'],
+      ['name', 'status', 'active', 'pid', 'restarts', 'iterations', 'lastRun', 'failedPieces'],
       '(no services have run)',
     );
     ctx.output.line('');

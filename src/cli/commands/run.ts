@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { ErrorCode, isHyperstreamError } from '../../errors.js';
-import { TimeIntervals } from '../../time/time-intervals.js';
 import { toDurationMs } from '../../time/duration.js';
-import type { SessionRecord } from '../../storage/session-store.js';
+import type { PieceRecord, SessionRecord } from '../../storage/session-store.js';
 import { defineCommand, positionals, positiveInt } from '../args.js';
 import { INTERVAL_OPTIONS, formatInterval, intervalFields, intervalFromArgs } from './common.js';
 
@@ -12,20 +11,28 @@ export const EXIT_INTERRUPTED = 130;
 export const runCommand = defineCommand({
   name: 'run',
   summary:
-    'Execute a workflow over a time range, computing only what is missing. The range is cut into ' +
-    'pieces (--pieces, or --step) so progress can be shown; Ctrl-C stops after the current piece ' +
-    'and records nothing partial.',
+    'Execute a workflow over a time range, computing only what is missing, as one session. ' +
+    'Progress shows the planned pieces as they complete (--step or --pieces cuts the range into ' +
+    'shorter pieces); Ctrl-C stops after the running pieces and records nothing partial.',
   usage:
     'run <workflow> (--from <time> --to <time> | --interval <interval>) [--step <duration> | --pieces <n>]',
   positionals: [{ name: '<workflow>', description: 'workflow id (see "workflows list")' }],
   options: {
     ...INTERVAL_OPTIONS,
-    step: { type: 'string', value: '<duration>', description: 'piece length, e.g. PT1H' },
-    pieces: { type: 'string', value: '<n>', description: 'number of equal pieces (default 10)' },
+    step: {
+      type: 'string',
+      value: '<duration>',
+      description: 'longest piece one tool computes, e.g. PT1H',
+    },
+    pieces: {
+      type: 'string',
+      value: '<n>',
+      description: 'cut the range into n equal pieces per plate value',
+    },
     concurrency: {
       type: 'string',
       value: '<n>',
-      description: 'pieces of a factor run at once (default 1)',
+      description: 'pieces run at once (default 1)',
     },
   },
   details:
@@ -46,70 +53,64 @@ export const runCommand = defineCommand({
     const { engine } = await ctx.workspace();
     const workflow = engine.workflows.get(args.positionals[0]);
     const interval = intervalFromArgs(args, engine.clock)!;
-    const step =
+    const maxPieceSize =
       args.step !== undefined
         ? toDurationMs(args.step)
-        : Math.max(1, Math.ceil(interval.width / (args.pieces ?? 10)));
-    const pieces = interval.isEmpty ? [] : TimeIntervals.of(interval).split(step);
+        : args.pieces !== undefined
+          ? Math.max(1, Math.ceil(interval.width / args.pieces))
+          : undefined;
     const controller = new AbortController();
     const onSigint = (): void => {
       if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
-      ctx.output.note('stopping after the current piece (Ctrl-C again to quit at once)');
+      ctx.output.note('stopping after the running pieces (Ctrl-C again to quit at once)');
       controller.abort();
     };
     process.on('SIGINT', onSigint);
-    const progress = ctx.output.progress(`run ${workflow.id}`, pieces.length);
-    const sessions: SessionRecord[] = [];
+    const progress = ctx.output.progress(`run ${workflow.id}`, 0);
     const started = Date.now();
-    let outcome: 'completed' | 'aborted' = 'completed';
+    let session: SessionRecord;
     try {
-      for (const piece of pieces) {
-        if (controller.signal.aborted) {
-          outcome = 'aborted';
-          break;
-        }
-        try {
-          const session = await workflow.execute(piece, {
-            signal: controller.signal,
-            ...(args.concurrency ? { concurrency: args.concurrency } : {}),
-          });
-          sessions.push(session);
-          progress.tick(documentsOf(session), formatInterval(piece.toJSON()));
-        } catch (error) {
-          if (isHyperstreamError(error) && error.code === ErrorCode.EXECUTION_ABORTED) {
-            outcome = 'aborted';
-            break;
-          }
-          throw error;
-        }
-      }
+      session = await workflow.execute(interval, {
+        signal: controller.signal,
+        ...(args.concurrency ? { concurrency: args.concurrency } : {}),
+        ...(maxPieceSize !== undefined ? { maxPieceSize } : {}),
+        onPlan: (pieces) => progress.planned(pieces.length),
+        onPiece: (piece) => progress.tick(piece.documents, describePiece(piece)),
+        onProgress: ({ documents }) => progress.written(documents),
+      });
+    } catch (error) {
+      if (!(isHyperstreamError(error) && error.code === ErrorCode.EXECUTION_ABORTED)) throw error;
+      session = error.details.session as SessionRecord;
     } finally {
       progress.end();
       process.off('SIGINT', onSigint);
     }
+    const aborted = session.status === 'aborted';
+    const documents = session.pieces.reduce((sum, piece) => sum + piece.documents, 0);
     const summary = {
       workflow: workflow.id,
       interval: formatInterval(interval.toJSON()),
-      status: outcome,
-      pieces: { done: sessions.length, total: pieces.length },
-      documents: sessions.reduce((sum, s) => sum + documentsOf(s), 0),
-      computed: sessions.reduce((sum, s) => sum + s.pieces.length, 0),
+      status: session.status,
+      pieces: session.pieces.length,
+      documents,
       durationMs: Date.now() - started,
-      sessions: sessions.map((s) => s.id),
+      session: session.id,
     };
     if (ctx.output.json) ctx.output.data(summary);
     else {
       ctx.output.line(
-        `${outcome === 'aborted' ? 'stopped' : 'done'}: workflow "${workflow.id}" over ${summary.interval}: ` +
-          `${String(summary.pieces.done)}/${String(summary.pieces.total)} pieces, ` +
-          `${String(summary.documents)} documents written in ${String(summary.computed)} tool runs, ${String(summary.durationMs)} ms` +
-          (outcome === 'aborted' ? '; nothing partial was recorded, run again to finish' : ''),
+        `${aborted ? 'stopped' : 'done'}: workflow "${workflow.id}" over ${summary.interval}: ` +
+          `${String(summary.pieces)} pieces computed, ${String(documents)} documents written, ` +
+          `${String(summary.durationMs)} ms (session ${session.id})` +
+          (aborted ? '; nothing partial was recorded, run again to finish' : ''),
       );
     }
-    return outcome === 'aborted' ? EXIT_INTERRUPTED : 0;
+    return aborted ? EXIT_INTERRUPTED : 0;
   },
 });
 
-function documentsOf(session: SessionRecord): number {
-  return session.pieces.reduce((sum, piece) => sum + piece.documents, 0);
+/** `factor plate value (start, end]`, for progress lines. */
+function describePiece(piece: PieceRecord): string {
+  const plate = piece.plateValue.map(([k, v]) => `${k}=${v}`).join(',');
+  return `${piece.factor}${plate ? ` ${plate}` : ''} ${formatInterval(piece.interval)}`;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sessionStatusSchema } from '../../storage/session-store.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { formatTimestamp } from '../../time/timestamp.js';
 import type { SessionRecord } from '../../storage/session-store.js';
@@ -19,7 +20,7 @@ export const sessionsListCommand = defineCommand({
   schema: z.strictObject({
     positionals: positionals(),
     workflow: z.string().optional(),
-    status: z.enum(['running', 'completed', 'failed', 'aborted']).optional(),
+    status: sessionStatusSchema.optional(),
     limit: positiveInt.optional(),
   }),
   async run(args, ctx) {

@@ -101,7 +101,7 @@ export const workflowsValidateCommand = defineCommand({
           try {
             await Workflow.fromDefinition(JSON.parse(JSON.stringify(workflow.toDefinition())), {
               environment: workflow.environment,
-              toolResolver: workspace.tools,
+              toolResolver: workspace.engine.tools,
             });
             rows.push({
               file,

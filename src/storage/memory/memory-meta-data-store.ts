@@ -19,8 +19,16 @@ export class MemoryMetaDataStore implements MetaDataStore {
     return Promise.resolve();
   }
 
+  /** Deletes these nodes and everything stored below them. */
   delete(paths: readonly MetaDataPath[]): Promise<void> {
-    for (const path of paths) this.#records.delete(pathKey(path));
+    for (const path of paths) {
+      const key = pathKey(path);
+      // A descendant's path key starts with its ancestor's, less the closing bracket, then `,`.
+      const below = `${key.slice(0, -1)},`;
+      for (const stored of [...this.#records.keys()]) {
+        if (stored === key || stored.startsWith(below)) this.#records.delete(stored);
+      }
+    }
     return Promise.resolve();
   }
 }

@@ -21,6 +21,7 @@ export class MemorySessionStore implements SessionStore {
   list(filter: SessionFilter = {}): Promise<SessionRecord[]> {
     return Promise.resolve().then(() => {
       const out: SessionRecord[] = [];
+      if (filter.limit !== undefined && filter.limit <= 0) return out;
       for (const text of [...this.#sessions.values()].reverse()) {
         const session = parseSessionRecord(JSON.parse(text));
         if (filter.workflow !== undefined && !session.workflows.includes(filter.workflow)) continue;
@@ -34,5 +35,17 @@ export class MemorySessionStore implements SessionStore {
 
   delete(id: string): Promise<boolean> {
     return Promise.resolve(this.#sessions.delete(id));
+  }
+
+  /** Sets `heartbeatAt` (wall-clock ms) of the session if it is stored as `running`; true when it was. */
+  heartbeat(id: string, at: number): Promise<boolean> {
+    return Promise.resolve().then(() => {
+      const text = this.#sessions.get(id);
+      if (text === undefined) return false;
+      const session = parseSessionRecord(JSON.parse(text));
+      if (session.status !== 'running') return false;
+      this.#sessions.set(id, JSON.stringify({ ...session, heartbeatAt: at }));
+      return true;
+    });
   }
 }

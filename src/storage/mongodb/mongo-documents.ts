@@ -1,3 +1,4 @@
+import type { Document, UpdateFilter } from 'mongodb';
 import { z } from 'zod';
 import { ValueNotStorableError } from '../../errors.js';
 import type { Batch, Column } from '../../streams/batch.js';
@@ -7,6 +8,7 @@ import type { StreamInstance } from '../../streams/stream-instance.js';
 import { checkInstanceTimestamp } from '../../streams/stream-instance.js';
 import { TimeInterval } from '../../time/time-interval.js';
 import { TimeIntervals } from '../../time/time-intervals.js';
+import type { MongoServerProfile } from './mongo-server.js';
 
 /**
  * One stream instance in MongoDB. The compound `_id` makes (stream, timestamp) unique and ordered
@@ -18,18 +20,41 @@ export interface InstanceDocument {
   readonly v: unknown;
 }
 
-/** One stream definition: identity, owning channel and calculated intervals (with a CAS version). */
+/**
+ * One stream definition: identity, owning channel and times. Its calculated intervals are kept
+ * apart, as {@link IntervalsDocument}s: the definition is updated by every writer (`lastUpdated`,
+ * `lastAccessed`), and such updates must never be able to undo an interval change.
+ */
 export interface DefinitionDocument {
   readonly _id: string;
   readonly name: string;
   readonly meta: readonly { readonly k: string; readonly v: string }[];
   readonly channel: string;
-  readonly calculatedIntervals: readonly { readonly start: Date; readonly end: Date }[];
-  /** Incremented by every calculated-interval change; updates compare-and-set on it. */
-  readonly version: number;
   readonly createdAt: Date;
   readonly lastUpdated?: Date;
   readonly lastAccessed?: Date;
+}
+
+/**
+ * One version of a stream's calculated intervals, written once and never updated: a change
+ * inserts version `v + 1` over the newest version `v` it read, and the unique `_id` lets exactly
+ * one of several concurrent changes win (the others read again and redo theirs). This
+ * compare-and-set needs nothing but a unique `_id`, which every server enforces atomically; an
+ * update filtered on a version field would not do on FerretDB v1, which applies an update by
+ * reading the document, changing it and writing it back whole, with nothing atomic in between.
+ *
+ * @remarks
+ * Old versions are deleted, but only once a newer one exists and they are 10 minutes old (by
+ * their `at`), while a change whose read and acknowledged insert lie more than 60 s apart fails
+ * with a retryable `StorageError`. A change that read version `v - 1` could otherwise insert `v`
+ * again after `v` was deleted and count itself applied although a newer version without it is the
+ * newest; as it is, that needs two writers' clocks to differ by more than nine minutes.
+ */
+export interface IntervalsDocument {
+  readonly _id: { readonly s: string; readonly v: number };
+  readonly intervals: readonly { readonly start: Date; readonly end: Date }[];
+  /** When this version was written. */
+  readonly at: Date;
 }
 
 const intervalsSchema = z.array(z.object({ start: z.date(), end: z.date() }));
@@ -40,12 +65,35 @@ export const definitionSchema = z.object({
   name: z.string().min(1),
   meta: z.array(z.object({ k: z.string().min(1), v: z.string() })),
   channel: z.string(),
-  calculatedIntervals: intervalsSchema,
-  version: z.number().int().nonnegative(),
   createdAt: z.date(),
   lastUpdated: z.date().optional(),
   lastAccessed: z.date().optional(),
 });
+
+/** What loading checks in a calculated-intervals version. */
+export const intervalsDocumentSchema = z.object({
+  _id: z.object({ s: z.string(), v: z.number().int().positive() }),
+  intervals: intervalsSchema,
+  at: z.date(),
+});
+
+/** Parses a calculated-intervals version. */
+export function parseIntervals(
+  raw: unknown,
+): { ok: true; intervals: TimeIntervals; version: number } | { ok: false; problem: string } {
+  const parsed = intervalsDocumentSchema.safeParse(raw);
+  if (!parsed.success)
+    return { ok: false, problem: z.prettifyError(parsed.error).replace(/\n/g, '; ') };
+  try {
+    return {
+      ok: true,
+      intervals: intervalsFromDocument(parsed.data.intervals),
+      version: parsed.data._id.v,
+    };
+  } catch (error) {
+    return { ok: false, problem: (error as Error).message };
+  }
+}
 
 /** A document that failed validation while loading: reported, then skipped. */
 export interface InvalidDocumentReport {
@@ -57,9 +105,7 @@ export interface InvalidDocumentReport {
 /** Parses a definition, checking that `_id` is the canonical key of its name and meta-data. */
 export function parseDefinition(
   raw: unknown,
-):
-  | { ok: true; id: StreamId; intervals: TimeIntervals; version: number }
-  | { ok: false; problem: string } {
+): { ok: true; id: StreamId } | { ok: false; problem: string } {
   const parsed = definitionSchema.safeParse(raw);
   if (!parsed.success)
     return { ok: false, problem: z.prettifyError(parsed.error).replace(/\n/g, '; ') };
@@ -75,12 +121,7 @@ export function parseDefinition(
         problem: `_id "${doc._id}" is not the key of its name and meta-data ("${id.key}")`,
       };
     }
-    return {
-      ok: true,
-      id,
-      intervals: intervalsFromDocument(doc.calculatedIntervals),
-      version: doc.version,
-    };
+    return { ok: true, id };
   } catch (error) {
     return { ok: false, problem: (error as Error).message };
   }
@@ -104,26 +145,61 @@ export function newDefinition(id: StreamId, channel: string, now: Date): Definit
     name: id.name,
     meta: id.meta.map(([k, v]) => ({ k, v })),
     channel,
-    calculatedIntervals: [],
-    version: 0,
     createdAt: now,
   };
 }
 
 /**
+ * The update of an upsert that inserts `document` when no document has its `_id` and leaves an
+ * existing one unchanged.
+ *
+ * @remarks
+ * Empty arrays are not put in `$setOnInsert`: FerretDB v1 drops them from it, leaving the field
+ * out. `$push` of no elements creates the empty array in a new document, and changes nothing in
+ * an existing one, on every server.
+ */
+export function insertIfAbsent<TDocument extends Document>(
+  document: TDocument,
+): UpdateFilter<TDocument> {
+  const onInsert: Document = {};
+  const empty: Document = {};
+  for (const [field, value] of Object.entries(document) as [string, unknown][]) {
+    if (field === '_id') continue;
+    if (Array.isArray(value) && value.length === 0) empty[field] = { $each: [] };
+    else onInsert[field] = value;
+  }
+  return {
+    $setOnInsert: onInsert,
+    ...(Object.keys(empty).length > 0 ? { $push: empty } : {}),
+  } as UpdateFilter<TDocument>;
+}
+
+/** Key/value pairs as stored: objects, as arrays inside an array cannot be stored everywhere (FerretDB v1). */
+export type PairDocuments = readonly { readonly k: string; readonly v: string }[];
+
+export function pairsToDocument(pairs: readonly (readonly [string, string])[]): PairDocuments {
+  return pairs.map(([k, v]) => ({ k, v }));
+}
+
+export function pairsFromDocument(pairs: PairDocuments): [string, string][] {
+  return pairs.map(({ k, v }) => [k, v]);
+}
+
+/**
  * Validates and converts instances to documents, keeping the last of equal timestamps (the latest
- * write wins, as in memory).
+ * write wins, as in memory). `server`: the values it cannot store are refused too.
  */
 export function toInstanceDocuments(
   id: StreamId,
   instances: readonly StreamInstance[],
+  server?: MongoServerProfile,
 ): InstanceDocument[] {
   const documents: InstanceDocument[] = new Array<InstanceDocument>(instances.length);
   let increasing = true;
   for (let i = 0; i < instances.length; i++) {
     const { timestamp, value } = instances[i]!;
     checkInstanceTimestamp(timestamp, id.key);
-    checkStorable(value, id.key, timestamp);
+    checkStorable(value, id.key, timestamp, server);
     documents[i] = { _id: { s: id.key, t: new Date(timestamp) }, v: value };
     if (i > 0 && timestamp <= instances[i - 1]!.timestamp) increasing = false;
   }
@@ -143,8 +219,19 @@ export function toInstanceDocuments(
  * once per column (numbers always store; strings once per dictionary entry; struct field names
  * once; object values one by one), then one document per row, as the driver needs.
  */
-export function batchToDocuments(id: StreamId, batch: Batch): InstanceDocument[] {
-  checkColumnStorable(batch.values, id.key, batch.timestamps, '');
+export function batchToDocuments(
+  id: StreamId,
+  batch: Batch,
+  server?: MongoServerProfile,
+): InstanceDocument[] {
+  const limited = server !== undefined && !server.storesEveryNumberAndArray;
+  checkColumnStorable(
+    batch.values,
+    id.key,
+    batch.timestamps,
+    '',
+    limited ? server.name : undefined,
+  );
   const ts = batch.timestamps;
   const column = batch.values;
   const documents = new Array<InstanceDocument>(batch.length);
@@ -159,6 +246,7 @@ function checkColumnStorable(
   streamKey: string,
   timestamps: Float64Array,
   path: string,
+  limitedServer: string | undefined,
 ): void {
   const fail = (row: number, problem: Problem): never => {
     const where = problem.path ? ` at "${problem.path}"` : '';
@@ -170,6 +258,11 @@ function checkColumnStorable(
   };
   switch (column.type) {
     case 'number':
+      if (limitedServer === undefined) return;
+      for (let i = 0; i < column.values.length; i++) {
+        const problem = storableProblem(column.values[i], path, new Set(), limitedServer);
+        if (problem) fail(i, problem);
+      }
       return;
     case 'string': {
       const checked = new Uint8Array(column.dictionary.length);
@@ -177,7 +270,7 @@ function checkColumnStorable(
         const code = column.codes[i]!;
         if (checked[code]) continue;
         checked[code] = 1;
-        const problem = storableProblem(column.dictionary[code], path, new Set());
+        const problem = storableProblem(column.dictionary[code], path, new Set(), limitedServer);
         if (problem) fail(i, problem);
       }
       return;
@@ -187,7 +280,7 @@ function checkColumnStorable(
         const value = column.values[i];
         // A struct field that is undefined is left out of the document, as for plain objects.
         if (path && value === undefined) continue;
-        const problem = storableProblem(value, path, new Set());
+        const problem = storableProblem(value, path, new Set(), limitedServer);
         if (problem) fail(i, problem);
       }
       return;
@@ -204,7 +297,7 @@ function checkColumnStorable(
             reason: `key "${key}" cannot be stored: keys must not start with "$" or contain "." or NUL; rename it`,
           });
         }
-        checkColumnStorable(column.columns[k]!, streamKey, timestamps, fieldPath);
+        checkColumnStorable(column.columns[k]!, streamKey, timestamps, fieldPath, limitedServer);
       }
       return;
   }
@@ -214,10 +307,18 @@ function checkColumnStorable(
  * Throws {@link ValueNotStorableError} unless `value` round-trips through BSON unchanged in meaning:
  * JSON-like data, `Date`, `RegExp`, `Uint8Array`/`Buffer` and BSON values. Keys starting with `$`
  * or containing `.` or NUL are rejected rather than escaped, so stored documents stay queryable as
- * written. Object properties that are `undefined` are dropped, as JSON does.
+ * written. Object properties that are `undefined` are dropped, as JSON does. With the profile of
+ * a server that cannot store NaN, ±Infinity or arrays directly inside arrays (FerretDB v1),
+ * values holding them are refused too, before anything is written.
  */
-export function checkStorable(value: unknown, streamKey: string, timestamp: number): void {
-  const problem = storableProblem(value, '', new Set());
+export function checkStorable(
+  value: unknown,
+  streamKey: string,
+  timestamp: number,
+  server?: MongoServerProfile,
+): void {
+  const limited = server !== undefined && !server.storesEveryNumberAndArray;
+  const problem = storableProblem(value, '', new Set(), limited ? server.name : undefined);
   if (problem) {
     const where = problem.path ? ` at "${problem.path}"` : '';
     throw new ValueNotStorableError(
@@ -235,7 +336,13 @@ interface Problem {
   readonly reason: string;
 }
 
-function storableProblem(value: unknown, path: string, parents: Set<object>): Problem | undefined {
+/** `limitedServer`: the name of a server that stores no NaN, ±Infinity or nested arrays. */
+function storableProblem(
+  value: unknown,
+  path: string,
+  parents: Set<object>,
+  limitedServer: string | undefined,
+): Problem | undefined {
   switch (typeof value) {
     case 'string':
       // BSON is UTF-8: a lone surrogate would come back as U+FFFD, a different string.
@@ -243,6 +350,12 @@ function storableProblem(value: unknown, path: string, parents: Set<object>): Pr
         ? { path, reason: 'a string with an unpaired UTF-16 surrogate would not round-trip' }
         : undefined;
     case 'number':
+      return limitedServer !== undefined && !Number.isFinite(value)
+        ? {
+            path,
+            reason: `${limitedServer} cannot store NaN or ±Infinity; store null (or a string) instead, or use another server`,
+          }
+        : undefined;
     case 'boolean':
       return undefined;
     case 'undefined':
@@ -284,7 +397,13 @@ function storableProblem(value: unknown, path: string, parents: Set<object>): Pr
         const itemPath = `${path}[${i}]`;
         if (item === undefined)
           return { path: itemPath, reason: 'undefined in an array would come back as null' };
-        const problem = storableProblem(item, itemPath, parents);
+        if (limitedServer !== undefined && Array.isArray(item)) {
+          return {
+            path: itemPath,
+            reason: `${limitedServer} cannot store an array directly inside an array; wrap the inner array in an object (e.g. { items: [...] }), or use another server`,
+          };
+        }
+        const problem = storableProblem(item, itemPath, parents, limitedServer);
         if (problem) return problem;
       }
       return undefined;
@@ -306,7 +425,7 @@ function storableProblem(value: unknown, path: string, parents: Set<object>): Pr
         };
       }
       if (item === undefined) continue;
-      const problem = storableProblem(item, itemPath, parents);
+      const problem = storableProblem(item, itemPath, parents, limitedServer);
       if (problem) return problem;
     }
     return undefined;

@@ -2,18 +2,21 @@ import type { Db } from 'mongodb';
 import { z } from 'zod';
 import type { MetaDataPath, MetaDataRecord, MetaDataStore } from '../meta-data-store.js';
 import { metaDataRecordSchema, pathKey } from '../meta-data-store.js';
+import type { PairDocuments } from './mongo-documents.js';
+import { insertIfAbsent, pairsFromDocument, pairsToDocument } from './mongo-documents.js';
 import type { MongoRecordStoreOptions } from './mongo-record-store.js';
 import { DUPLICATE_KEY } from './mongo-errors.js';
 import { MongoRecordStore, zodProblem } from './mongo-record-store.js';
 
 /**
  * One node of the meta-data tree. `_id` is the node's path key (`[["country","NZ"],["city","Auckland"]]`),
- * so concurrent inserts of one node leave one document; `ancestry` holds the path keys of the node
- * and of every ancestor, so a subtree is one indexed `deleteMany`.
+ * so concurrent inserts of one node leave one document; `parent` is the parent's path as
+ * `{k, v}` pairs (as a stream definition's `meta`); `ancestry` holds the path keys of the node and
+ * of every ancestor, so a subtree is one indexed `deleteMany`.
  */
 export interface MetaDataDocument {
   readonly _id: string;
-  readonly parent: readonly (readonly [string, string])[];
+  readonly parent: PairDocuments;
   readonly key: string;
   readonly value: string;
   readonly label?: string;
@@ -22,6 +25,7 @@ export interface MetaDataDocument {
 
 const documentSchema = metaDataRecordSchema.extend({
   _id: z.string().min(1),
+  parent: z.array(z.strictObject({ k: z.string().min(1), v: z.string().min(1) })),
   ancestry: z.array(z.string()),
 });
 
@@ -86,7 +90,7 @@ export class MongoMetaDataStore
     const path: MetaDataPath = [...record.parent, [record.key, record.value]];
     const document: MetaDataDocument = {
       _id: pathKey(path),
-      parent: record.parent,
+      parent: pairsToDocument(record.parent),
       key: record.key,
       value: record.value,
       ...(record.label !== undefined ? { label: record.label } : {}),
@@ -95,11 +99,9 @@ export class MongoMetaDataStore
     await this.init();
     await this.guard(`insert of meta-data ${document._id}`, {}, async () => {
       try {
-        await this.collection.updateOne(
-          { _id: document._id },
-          { $setOnInsert: document },
-          { upsert: true },
-        );
+        await this.collection.updateOne({ _id: document._id }, insertIfAbsent(document), {
+          upsert: true,
+        });
       } catch (error) {
         // Two processes inserting one node: the loser's upsert hits the winner's document.
         if ((error as { code?: unknown }).code !== DUPLICATE_KEY) throw error;
@@ -128,7 +130,8 @@ function ancestryOf(path: MetaDataPath): string[] {
 function parseDocument(raw: unknown): MetaDataRecord | string {
   const result = documentSchema.safeParse(raw);
   if (!result.success) return zodProblem(result.error);
-  const { _id, ancestry, ...record } = result.data;
+  const { _id, ancestry, parent, ...rest } = result.data;
+  const record: MetaDataRecord = { parent: pairsFromDocument(parent), ...rest };
   const path: MetaDataPath = [...record.parent, [record.key, record.value]];
   if (_id !== pathKey(path))
     return `_id is not the path key of its parent, key and value (${pathKey(path)})`;

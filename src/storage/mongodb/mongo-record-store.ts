@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { StorageError } from '../../errors.js';
 import type { InvalidDocumentReport } from './mongo-documents.js';
 import { DUPLICATE_KEY, toStorageError } from './mongo-errors.js';
+import { createIndexes } from './mongo-indexes.js';
 
 /** Options shared by the meta-data, plate, workflow and session stores. */
 export interface MongoRecordStoreOptions {
@@ -55,7 +56,7 @@ export abstract class MongoRecordStore<TDocument extends Document & { _id: strin
   /** Creates the indexes (a no-op when they exist); every operation awaits this once. */
   async init(): Promise<void> {
     this.#ready ??= this.guard('index creation', {}, async () => {
-      if (this.#indexes.length) await this.collection.createIndexes([...this.#indexes]);
+      await createIndexes(this.collection, this.#indexes);
     }).catch((error: unknown) => {
       this.#ready = undefined;
       throw error;

@@ -3,26 +3,41 @@ import { BSON } from 'mongodb';
 import { z } from 'zod';
 import { InvalidArgumentError } from '../../errors.js';
 import type { PieceRecord, SessionFilter, SessionRecord, SessionStore } from '../session-store.js';
-import { sessionRecordSchema } from '../session-store.js';
+import { pieceRecordSchema, sessionRecordSchema } from '../session-store.js';
+import type { PairDocuments } from './mongo-documents.js';
+import { pairsFromDocument, pairsToDocument } from './mongo-documents.js';
 import type { MongoRecordStoreOptions } from './mongo-record-store.js';
 import { MongoRecordStore, byId, zodProblem } from './mongo-record-store.js';
 
+/** A piece as stored: its plate value as `{k, v}` pairs (no arrays inside arrays, which FerretDB v1 cannot store). */
+export type PieceDocument = Omit<PieceRecord, 'plateValue'> & {
+  readonly plateValue: PairDocuments;
+};
+
 /**
- * One session: the record with its id as `_id` and its start and end as dates (sortable,
- * TTL-indexable). When the pieces would make the document too large, they are kept in the pieces
- * collection instead, `pieces` is empty and `piecesChunks` says how many chunks to read.
+ * One session: the record with its id as `_id`, its start and end as dates (sortable,
+ * TTL-indexable) and plate values as `{k, v}` pairs. When the pieces would make the document too
+ * large, they are kept in the pieces collection instead, `pieces` is empty and `piecesChunks`
+ * says how many chunks to read.
  */
-export type SessionDocument = Omit<SessionRecord, 'id' | 'startedAt' | 'endedAt'> & {
+export type SessionDocument = Omit<
+  SessionRecord,
+  'id' | 'startedAt' | 'endedAt' | 'pieces' | 'error'
+> & {
   readonly _id: string;
   readonly startedAt: Date;
   readonly endedAt?: Date;
+  readonly pieces: readonly PieceDocument[];
+  readonly error?: Omit<NonNullable<SessionRecord['error']>, 'plateValue'> & {
+    readonly plateValue?: PairDocuments;
+  };
   readonly piecesChunks?: number;
 };
 
 /** A chunk of a large session's pieces; `_id` orders the chunks of a session (as stream instances are ordered). */
 export interface SessionPiecesDocument {
   readonly _id: { readonly s: string; readonly n: number };
-  readonly pieces: readonly PieceRecord[];
+  readonly pieces: readonly PieceDocument[];
 }
 
 /** Options of {@link MongoSessionStore}. */
@@ -33,12 +48,18 @@ export interface MongoSessionStoreOptions extends MongoRecordStoreOptions {
   readonly maxDocumentBytes?: number;
 }
 
+const pairsSchema = z.array(z.strictObject({ k: z.string(), v: z.string() }));
+const pieceDocumentSchema = pieceRecordSchema.extend({ plateValue: pairsSchema });
+const piecesSchema = z.array(pieceDocumentSchema);
+const errorSchema = sessionRecordSchema.shape.error.unwrap();
 const documentSchema = sessionRecordSchema
   .omit({ id: true, startedAt: true, endedAt: true })
   .extend({
     _id: z.string().min(1),
     startedAt: z.date(),
     endedAt: z.date().optional(),
+    pieces: piecesSchema,
+    error: errorSchema.extend({ plateValue: pairsSchema.optional() }).optional(),
     piecesChunks: z.number().int().positive().optional(),
   });
 
@@ -91,11 +112,14 @@ export class MongoSessionStore extends MongoRecordStore<SessionDocument> impleme
   }
 
   async save(session: SessionRecord): Promise<void> {
-    const { id, startedAt, endedAt, ...rest } = session;
+    const { id, startedAt, endedAt, pieces: records, error, ...rest } = session;
     const operation = `save of session "${id}"`;
+    const pieces = records.map(pieceToDocument);
     const document: SessionDocument = {
       _id: id,
       ...rest,
+      pieces,
+      ...(error !== undefined ? { error: errorToDocument(error) } : {}),
       startedAt: new Date(startedAt),
       ...(endedAt !== undefined ? { endedAt: new Date(endedAt) } : {}),
     };
@@ -103,7 +127,7 @@ export class MongoSessionStore extends MongoRecordStore<SessionDocument> impleme
       await this.put(document, operation);
       return;
     }
-    const chunks = chunkPieces(session.pieces, this.#maxBytes - CHUNK_OVERHEAD_BYTES);
+    const chunks = chunkPieces(pieces, this.#maxBytes - CHUNK_OVERHEAD_BYTES);
     await this.init();
     // Chunks first: the session never points to pieces that are not written.
     await this.guard(operation, { session: id }, () =>
@@ -168,7 +192,7 @@ export class MongoSessionStore extends MongoRecordStore<SessionDocument> impleme
   async #parse(raw: unknown): Promise<SessionRecord | string> {
     const result = documentSchema.safeParse(raw);
     if (!result.success) return zodProblem(result.error);
-    const { _id, startedAt, endedAt, piecesChunks, ...rest } = result.data;
+    const { _id, startedAt, endedAt, piecesChunks, error, ...rest } = result.data;
     let pieces = rest.pieces;
     if (piecesChunks !== undefined) {
       const chunks = new Map<number, SessionPiecesDocument>();
@@ -180,9 +204,7 @@ export class MongoSessionStore extends MongoRecordStore<SessionDocument> impleme
         return `pieces chunks ${missing.join(', ')} of ${piecesChunks} are missing from collection "${this.pieces.collectionName}"`;
       }
       // Chunks past the count are left over from an earlier save with more pieces.
-      const parsed = sessionRecordSchema.shape.pieces.safeParse(
-        numbers.flatMap((n) => chunks.get(n)!.pieces),
-      );
+      const parsed = piecesSchema.safeParse(numbers.flatMap((n) => chunks.get(n)!.pieces));
       if (!parsed.success)
         return `pieces in "${this.pieces.collectionName}": ${zodProblem(parsed.error)}`;
       pieces = parsed.data;
@@ -190,7 +212,11 @@ export class MongoSessionStore extends MongoRecordStore<SessionDocument> impleme
     return {
       id: _id,
       ...rest,
-      pieces,
+      pieces: pieces.map(({ plateValue, ...piece }) => ({
+        ...piece,
+        plateValue: pairsFromDocument(plateValue),
+      })),
+      ...(error !== undefined ? { error: errorFromDocument(error) } : {}),
       startedAt: startedAt.getTime(),
       ...(endedAt !== undefined ? { endedAt: endedAt.getTime() } : {}),
     };
@@ -202,10 +228,27 @@ function chunksOf(id: string): Filter<SessionPiecesDocument> {
   return { _id: { $gte: { s: id, n: 0 }, $lte: { s: id, n: Number.MAX_SAFE_INTEGER } } };
 }
 
+function pieceToDocument({ plateValue, ...piece }: PieceRecord): PieceDocument {
+  return { ...piece, plateValue: pairsToDocument(plateValue) };
+}
+
+type SessionError = NonNullable<SessionRecord['error']>;
+
+function errorToDocument({ plateValue, ...error }: SessionError): SessionDocument['error'] {
+  return { ...error, ...(plateValue ? { plateValue: pairsToDocument(plateValue) } : {}) };
+}
+
+function errorFromDocument({
+  plateValue,
+  ...error
+}: NonNullable<SessionDocument['error']>): SessionError {
+  return { ...error, ...(plateValue ? { plateValue: pairsFromDocument(plateValue) } : {}) };
+}
+
 /** Splits pieces into consecutive runs of at most `maxBytes` of BSON each. */
-function chunkPieces(pieces: readonly PieceRecord[], maxBytes: number): PieceRecord[][] {
-  const chunks: PieceRecord[][] = [];
-  let current: PieceRecord[] = [];
+function chunkPieces(pieces: readonly PieceDocument[], maxBytes: number): PieceDocument[][] {
+  const chunks: PieceDocument[][] = [];
+  let current: PieceDocument[] = [];
   let size = 0;
   for (const piece of pieces) {
     // Each array element also costs its index as a key: a few bytes, well inside the overhead.

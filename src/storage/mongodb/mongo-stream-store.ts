@@ -1,5 +1,5 @@
 import type { AnyBulkWriteOperation, Collection, Db, Filter, WriteError } from 'mongodb';
-import { MongoBulkWriteError, MongoClient } from 'mongodb';
+import { BSON, MongoBulkWriteError, MongoClient } from 'mongodb';
 import { InvalidArgumentError, StorageError } from '../../errors.js';
 import type { Batch } from '../../streams/batch.js';
 import { batchToInstances, checkBatchTimestamps } from '../../streams/batch.js';
@@ -19,24 +19,31 @@ import type {
 import type {
   DefinitionDocument,
   InstanceDocument,
+  IntervalsDocument,
   InvalidDocumentReport,
 } from './mongo-documents.js';
 import {
   batchToDocuments,
+  insertIfAbsent,
   intervalsToDocument,
   newDefinition,
   parseDefinition,
+  parseIntervals,
   toInstanceDocuments,
 } from './mongo-documents.js';
 import { DUPLICATE_KEY, toStorageError } from './mongo-errors.js';
 import { ensureIndexes } from './mongo-indexes.js';
+import type { MongoServerProfile } from './mongo-server.js';
+import { serverProfile } from './mongo-server.js';
 
 /** Collection names of one store; each channel should have its own pair. */
 export interface MongoCollectionNames {
   /** Stream instances. Default `streams`. */
   readonly instances?: string;
-  /** Stream definitions with their calculated intervals. Default `stream_definitions`. */
+  /** Stream definitions. Default `stream_definitions`. */
   readonly definitions?: string;
+  /** Versions of the streams' calculated intervals. Default: the definitions' name + `_intervals`. */
+  readonly intervals?: string;
 }
 
 /** Options for {@link MongoStreamStore}. */
@@ -60,10 +67,23 @@ const DEFAULT_WRITE_BATCH = 10_000;
 const DEFAULT_READ_BATCH = 4096;
 const MAX_CAS_ATTEMPTS = 200;
 const LAST_ACCESSED_EVERY_MS = 60_000;
+/** Every this many interval versions of a stream, its old versions are deleted. */
+const PRUNE_VERSIONS_EVERY = 16;
+/** A version is deleted once a newer one exists and it is this old (see {@link IntervalsDocument}). */
+const PRUNE_AFTER_MS = 10 * 60_000;
+/**
+ * An interval change whose read and insert lie further apart than this is not trusted: it fails
+ * with a retryable error instead (see {@link IntervalsDocument}). Well under PRUNE_AFTER_MS, so
+ * that clocks may differ by minutes.
+ */
+const MAX_CHANGE_MS = 60_000;
+/** Versions are int32s, so that every server orders them alike inside the compound `_id`. */
+const MAX_VERSION = 2_147_483_647;
 
 /**
  * Streams in MongoDB: instances in one collection keyed by `_id: {s: stream key, t: Date}`,
- * definitions (name, meta-data, channel, calculated intervals, version, times) in another.
+ * definitions (name, meta-data, channel, times) in another, and the versions of each stream's
+ * calculated intervals in a third, keyed by `_id: {s: stream key, v: version}`.
  *
  * @remarks
  * - Writes are unordered bulk writes in batches: first a plain `insertMany` (as fast as the raw
@@ -71,8 +91,11 @@ const LAST_ACCESSED_EVERY_MS = 60_000;
  *   A write resolves only once the server acknowledged every batch.
  * - Reads are cursors over the `_id` range `({s, start}, {s, end}]`, sorted on `_id` (reversed for
  *   `last`/`tail`) with the limit sent to the server, yielded batch by batch.
- * - Calculated intervals change by compare-and-set on the definition's `version`, retried on
- *   conflict, so concurrent writers (other processes too) never lose an interval.
+ * - Calculated intervals change by inserting the next version (a compare-and-set on the unique
+ *   `_id`, see {@link IntervalsDocument}), retried on conflict, so concurrent writers (other
+ *   processes too) never lose an interval.
+ * - The server is probed once (`buildInfo`); on FerretDB v1 values it cannot store are refused up
+ *   front, and rewrites write only the values that changed (see {@link MongoServerProfile}).
  * - The caller owns the `Db`'s client unless the store was made by {@link createMongoStore}.
  *
  * @example
@@ -83,14 +106,18 @@ export class MongoStreamStore implements StreamStore {
   readonly channelId: string;
   readonly instances: Collection<InstanceDocument>;
   readonly definitions: Collection<DefinitionDocument>;
+  readonly intervals: Collection<IntervalsDocument>;
   readonly #writeBatchSize: number;
   readonly #onInvalid: (report: InvalidDocumentReport) => void;
   readonly #ownedClient: MongoClient | undefined;
   readonly #lastAccessed = new Map<string, number>();
+  readonly #db: Db;
   #ready: Promise<void> | undefined;
+  #server: MongoServerProfile | undefined;
 
   constructor(db: Db, options: MongoStreamStoreOptions, ownedClient?: MongoClient) {
     this.channelId = options.channelId;
+    this.#db = db;
     const bson = { ignoreUndefined: true, promoteBuffers: true } as const;
     this.instances = db.collection<InstanceDocument>(
       options.collections?.instances ?? 'streams',
@@ -98,6 +125,10 @@ export class MongoStreamStore implements StreamStore {
     );
     this.definitions = db.collection<DefinitionDocument>(
       options.collections?.definitions ?? 'stream_definitions',
+      bson,
+    );
+    this.intervals = db.collection<IntervalsDocument>(
+      options.collections?.intervals ?? `${this.definitions.collectionName}_intervals`,
       bson,
     );
     const batch = options.writeBatchSize ?? DEFAULT_WRITE_BATCH;
@@ -117,14 +148,15 @@ export class MongoStreamStore implements StreamStore {
     this.#ownedClient = ownedClient;
   }
 
-  /** Creates the indexes (idempotent); every operation awaits this once. */
+  /** Learns what the server can store and creates the indexes (idempotent); every operation awaits this once. */
   async init(): Promise<void> {
-    this.#ready ??= this.#guard('index creation', {}, () => ensureIndexes(this.definitions)).catch(
-      (error: unknown) => {
-        this.#ready = undefined;
-        throw error;
-      },
-    );
+    this.#ready ??= this.#guard('index creation', {}, async () => {
+      this.#server = await serverProfile(this.#db);
+      await ensureIndexes(this.definitions);
+    }).catch((error: unknown) => {
+      this.#ready = undefined;
+      throw error;
+    });
     await this.#ready;
   }
 
@@ -141,7 +173,7 @@ export class MongoStreamStore implements StreamStore {
         const result = await this.definitions.updateOne(
           { _id: id.key },
           {
-            $setOnInsert: newDefinition(id, this.channelId, now),
+            ...insertIfAbsent(newDefinition(id, this.channelId, now)),
             ...(updated ? { $set: { lastUpdated: now } } : {}),
           },
           { upsert: true },
@@ -173,7 +205,8 @@ export class MongoStreamStore implements StreamStore {
       ...(filter.name === undefined ? {} : { name: filter.name }),
       ...(pairs.length === 0
         ? {}
-        : { meta: { $all: pairs.map(([k, v]) => ({ $elemMatch: { k, v } })) } }),
+        : // Whole {k, v} elements, which every server matches (FerretDB v1 runs no $elemMatch).
+          { meta: { $all: pairs.map(([k, v]) => ({ k, v })) } }),
     };
     return await this.#guard('stream listing', { channel: this.channelId }, async () => {
       const ids: StreamId[] = [];
@@ -194,16 +227,19 @@ export class MongoStreamStore implements StreamStore {
   }
 
   async deleteStream(id: StreamId): Promise<void> {
-    await this.init();
+    // The intervals go first (no interval may outlive its data): an empty version is added, and
+    // the old ones deleted. Then the definition, then the data.
+    const { version } = await this.#changeIntervals(id, () => TimeIntervals.EMPTY, false);
     await this.#guard('stream deletion', this.#details(id), async () => {
-      // The definition (with its intervals) goes first: no interval may outlive its data.
+      await this.#prune(id.key, version);
       await this.definitions.deleteOne({ _id: id.key });
       await this.instances.deleteMany(windowFilter(id.key, undefined));
     });
   }
 
   async write(id: StreamId, instances: readonly StreamInstance[]): Promise<number> {
-    await this.#writeDocuments(id, toInstanceDocuments(id, instances));
+    await this.init();
+    await this.#writeDocuments(id, toInstanceDocuments(id, instances, this.#server));
     return instances.length;
   }
 
@@ -215,7 +251,8 @@ export class MongoStreamStore implements StreamStore {
     const increasing = checkBatchTimestamps(batch, id.key);
     // Out of order or repeated timestamps (rare): the instance path de-duplicates, last row winning.
     if (!increasing) return await this.write(id, batchToInstances(batch));
-    await this.#writeDocuments(id, batchToDocuments(id, batch));
+    await this.init();
+    await this.#writeDocuments(id, batchToDocuments(id, batch, this.#server));
     return batch.length;
   }
 
@@ -326,15 +363,16 @@ export class MongoStreamStore implements StreamStore {
 
   async getCalculatedIntervals(id: StreamId): Promise<TimeIntervals> {
     await this.init();
-    return (await this.#loadIntervals(id))?.intervals ?? TimeIntervals.EMPTY;
+    return (await this.#loadIntervals(id)).intervals;
   }
 
   async addCalculatedIntervals(id: StreamId, intervals: TimeIntervals): Promise<TimeIntervals> {
-    return await this.#changeIntervals(id, (current) => current.union(intervals), true);
+    return (await this.#changeIntervals(id, (current) => current.union(intervals), true)).intervals;
   }
 
   async removeCalculatedIntervals(id: StreamId, intervals: TimeIntervals): Promise<TimeIntervals> {
-    return await this.#changeIntervals(id, (current) => current.difference(intervals), false);
+    return (await this.#changeIntervals(id, (current) => current.difference(intervals), false))
+      .intervals;
   }
 
   async close(): Promise<void> {
@@ -343,9 +381,16 @@ export class MongoStreamStore implements StreamStore {
 
   /** Inserts; instances that already exist are replaced. Returns how many already existed. */
   async #insertOrReplace(batch: InstanceDocument[]): Promise<number> {
+    const existing = await this.#insert(batch);
+    if (existing.length > 0) await this.#replace(existing);
+    return existing.length;
+  }
+
+  /** Inserts what is new; returns the documents that exist already (left as they are). */
+  async #insert(batch: InstanceDocument[]): Promise<InstanceDocument[]> {
     try {
       await this.instances.insertMany(batch, { ordered: false });
-      return 0;
+      return [];
     } catch (error) {
       if (!(error instanceof MongoBulkWriteError)) throw error;
       const writeErrors: readonly WriteError[] = isWriteErrorList(error.writeErrors)
@@ -353,44 +398,120 @@ export class MongoStreamStore implements StreamStore {
         : [error.writeErrors];
       if (writeErrors.length === 0 || writeErrors.some((e) => e.code !== DUPLICATE_KEY))
         throw error;
-      await this.#replace(writeErrors.map((e) => batch[e.index]!));
-      return writeErrors.length;
+      return writeErrors.map((e) => batch[e.index]!);
     }
   }
 
+  /** Replaces (or inserts) every document of the batch, by `_id`. */
   async #replace(batch: InstanceDocument[]): Promise<void> {
-    const operations: AnyBulkWriteOperation<InstanceDocument>[] = batch.map((doc) => ({
-      replaceOne: { filter: { _id: doc._id }, replacement: { v: doc.v }, upsert: true },
-    }));
-    await this.instances.bulkWrite(operations, { ordered: false });
+    if (this.#server?.replaceScansCollection) {
+      await this.#replaceChanged(batch);
+      return;
+    }
+    await this.#replaceEach(batch);
   }
 
+  /**
+   * On a server where a replace scans the collection (FerretDB v1): reads the batch's time range
+   * once and writes only what differs from what is stored, new documents by insert. A recompute
+   * that gives the same values (a re-run, a concurrent runner) then writes nothing; a changed value
+   * is still replaced in place, never deleted and inserted, so a reader never finds it missing.
+   */
+  async #replaceChanged(batch: InstanceDocument[]): Promise<void> {
+    let first = batch[0]!._id.t;
+    let last = first;
+    for (const { _id } of batch) {
+      if (_id.t < first) first = _id.t;
+      if (_id.t > last) last = _id.t;
+    }
+    const key = batch[0]!._id.s;
+    const stored = new Map<number, Buffer>();
+    for (const doc of await this.instances
+      .find({ _id: { $gte: { s: key, t: first }, $lte: { s: key, t: last } } })
+      .toArray()) {
+      stored.set(doc._id.t.getTime(), valueBytes(doc.v));
+    }
+    const absent: InstanceDocument[] = [];
+    const changed: InstanceDocument[] = [];
+    for (const doc of batch) {
+      const bytes = stored.get(doc._id.t.getTime());
+      if (bytes === undefined) absent.push(doc);
+      else if (!bytes.equals(valueBytes(doc.v))) changed.push(doc);
+    }
+    // Documents inserted meanwhile by another writer are replaced as well.
+    if (absent.length > 0) changed.push(...(await this.#insert(absent)));
+    await this.#replaceEach(changed);
+  }
+
+  /** Upserts each document by `_id`: unordered bulk writes of at most the server's statements per command. */
+  async #replaceEach(batch: InstanceDocument[]): Promise<void> {
+    const size = this.#server?.maxUpdateStatements ?? batch.length;
+    for (let i = 0; i < batch.length; i += size) {
+      const operations: AnyBulkWriteOperation<InstanceDocument>[] = batch
+        .slice(i, i + size)
+        .map((doc) => ({
+          replaceOne: { filter: { _id: doc._id }, replacement: { v: doc.v }, upsert: true },
+        }));
+      await this.instances.bulkWrite(operations, { ordered: false });
+    }
+  }
+
+  /**
+   * Applies `change` to the newest version of the stream's intervals by inserting the next
+   * version; a concurrent change that inserted it first makes this one read again and redo.
+   * `ensureDefinition`: a change from no intervals makes sure the stream's definition exists.
+   */
   async #changeIntervals(
     id: StreamId,
     change: (current: TimeIntervals) => TimeIntervals,
-    createMissing: boolean,
-  ): Promise<TimeIntervals> {
+    ensureDefinition: boolean,
+  ): Promise<{ intervals: TimeIntervals; version: number }> {
     await this.init();
     const details = this.#details(id);
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const loaded = await this.#loadIntervals(id);
-      if (!loaded) {
-        if (!createMissing) return TimeIntervals.EMPTY;
-        await this.ensureStream(id);
-        continue;
+      const started = performance.now();
+      const current = await this.#loadIntervals(id);
+      const next = change(current.intervals);
+      if (next.equals(current.intervals)) return current;
+      if (ensureDefinition && current.intervals.isEmpty) await this.ensureStream(id);
+      const version = current.version + 1;
+      if (version > MAX_VERSION) {
+        throw new StorageError(
+          `calculated intervals of stream "${id.key}" in channel "${this.channelId}" have reached the last version (${MAX_VERSION})`,
+          details,
+        );
       }
-      const next = change(loaded.intervals);
-      if (next.equals(loaded.intervals)) return next;
-      const result = await this.#guard('calculated-interval update', details, () =>
-        this.definitions.updateOne(
-          { _id: id.key, version: loaded.version },
-          {
-            $set: { calculatedIntervals: intervalsToDocument(next), lastUpdated: new Date() },
-            $inc: { version: 1 },
-          },
-        ),
-      );
-      if (result.matchedCount === 1) return next;
+      const inserted = await this.#guard('calculated-interval update', details, async () => {
+        try {
+          await this.intervals.insertOne({
+            _id: { s: id.key, v: version },
+            intervals: intervalsToDocument(next),
+            at: new Date(),
+          });
+          return true;
+        } catch (error) {
+          if ((error as { code?: unknown }).code === DUPLICATE_KEY) return false;
+          throw error;
+        }
+      });
+      if (inserted) {
+        if (performance.now() - started > MAX_CHANGE_MS) {
+          throw new StorageError(
+            `the calculated intervals of stream "${id.key}" in channel "${this.channelId}" were read more than ` +
+              `${MAX_CHANGE_MS / 1000} s before the change was acknowledged, so whether it took effect is not ` +
+              'certain; check that the server keeps up and retry',
+            details,
+            undefined,
+            true,
+          );
+        }
+        if (version % PRUNE_VERSIONS_EVERY === 0) {
+          await this.#guard('calculated-interval pruning', details, () =>
+            this.#prune(id.key, version),
+          );
+        }
+        return { intervals: next, version };
+      }
       // Another writer changed the intervals since we read them: back off a little and redo.
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 + attempt * 2)));
     }
@@ -403,21 +524,29 @@ export class MongoStreamStore implements StreamStore {
     );
   }
 
-  async #loadIntervals(
-    id: StreamId,
-  ): Promise<{ intervals: TimeIntervals; version: number } | undefined> {
+  /** Deletes the stream's interval versions below `newest` that are old enough (see {@link IntervalsDocument}). */
+  async #prune(key: string, newest: number): Promise<void> {
+    if (newest <= 1) return;
+    await this.intervals.deleteMany({
+      ...versionsOf(key, newest),
+      at: { $lt: new Date(Date.now() - PRUNE_AFTER_MS) },
+    });
+  }
+
+  /** The newest version of the stream's intervals (version 0, empty, when it has none). */
+  async #loadIntervals(id: StreamId): Promise<{ intervals: TimeIntervals; version: number }> {
     const raw = await this.#guard('calculated-interval lookup', this.#details(id), () =>
-      this.definitions.findOne({ _id: id.key }),
+      this.intervals.findOne(versionsOf(id.key), { sort: { _id: -1 } }),
     );
-    if (raw === null) return undefined;
-    const parsed = parseDefinition(raw);
+    if (raw === null) return { intervals: TimeIntervals.EMPTY, version: 0 };
+    const parsed = parseIntervals(raw);
     if (!parsed.ok) {
       throw new StorageError(
-        `stream definition "${id.key}" in collection "${this.definitions.collectionName}" is corrupt: ` +
-          `${parsed.problem}; repair or delete the document`,
+        `calculated intervals of stream "${id.key}" in collection "${this.intervals.collectionName}" are corrupt ` +
+          `(document ${JSON.stringify(raw._id)}): ${parsed.problem}; repair or delete the document`,
         {
           ...this.#details(id),
-          collection: this.definitions.collectionName,
+          collection: this.intervals.collectionName,
           problem: parsed.problem,
         },
       );
@@ -452,10 +581,27 @@ export class MongoStreamStore implements StreamStore {
   }
 }
 
+/** A value's BSON, to compare a stored value with a new one. */
+function valueBytes(value: unknown): Buffer {
+  return Buffer.from(BSON.serialize({ v: value }, { ignoreUndefined: true }));
+}
+
 function isWriteErrorList(
   errors: WriteError | readonly WriteError[],
 ): errors is readonly WriteError[] {
   return Array.isArray(errors);
+}
+
+/** The `_id` range of a stream's interval versions, all or those below `below`. */
+function versionsOf(key: string, below?: number): Filter<IntervalsDocument> {
+  return {
+    _id: {
+      $gte: { s: key, v: 0 },
+      ...(below === undefined
+        ? { $lte: { s: key, v: MAX_VERSION } }
+        : { $lt: { s: key, v: below } }),
+    },
+  };
 }
 
 /** The `_id` range of a stream's window `(start, end]` (all of the stream when no interval). */

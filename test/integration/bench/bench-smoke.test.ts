@@ -1,11 +1,13 @@
-// Keeps the benchmarks working: every scenario runs once on a tiny input (no timing assertions),
-// and the runner is run end to end on one scenario and on a scenario that throws.
+// Keeps the benchmarks working: every scenario that needs no MongoDB server runs once on a tiny
+// input (no timing assertions; the others are in bench-smoke.mongo.test.ts), and the runner is run
+// end to end on one scenario and on a scenario that throws.
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BenchReport, ResultRow } from '../../../bench/index.js';
 import { loadScenario, reportFileOf, reportRows, scenarioFiles } from '../../../bench/index.js';
 import { loadFlights } from '../../../bench/data/flights.js';
@@ -13,12 +15,11 @@ import { loadFlights } from '../../../bench/data/flights.js';
 const execFileAsync = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const files = await scenarioFiles();
+/** Whether a scenario needs a MongoDB server (those run in bench-smoke.mongo.test.ts, once per server). */
+const usesServer = (file: string): boolean =>
+  /withBenchDatabase|mongoUri|startTestServer/.test(readFileSync(file, 'utf8'));
 
 describe('every bench scenario on a tiny input', () => {
-  // The integration project's global setup provides the test server when configured; a scenario
-  // that needs a server and gets none starts the shared test server itself.
-  const mongoUri = inject('mongoUri') as string | undefined;
-
   it('finds the scenarios', () => {
     expect(files.map((f) => path.basename(f))).toEqual(
       expect.arrayContaining([
@@ -34,15 +35,18 @@ describe('every bench scenario on a tiny input', () => {
         'flights-python-hyperstream.ts',
         'mongo.ts',
         'sliding-window.ts',
+        'sqlite.ts',
         'workflow.ts',
       ]),
     );
   });
 
-  for (const file of files) {
+  for (const file of files.filter((f) => !usesServer(f))) {
     it(`${path.basename(file, '.ts')} runs and reports rows`, async () => {
       const scenario = await loadScenario(file);
-      const rows = reportRows(await scenario.run({ tiny: true, repetitions: 1, mongoUri }));
+      const rows = reportRows(
+        await scenario.run({ tiny: true, repetitions: 1, mongoUri: undefined }),
+      );
       expect(rows.length).toBeGreaterThan(0);
       for (const row of rows) {
         expect(row.figure).not.toBe('');

@@ -36,16 +36,11 @@ describe('hyperstream help and usage errors', () => {
     expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: hyperstream <command> \[options\]/);
-    for (const name of [
-      'run',
-      'workflows validate',
-      'stream intervals',
-      'purge',
-      'sessions show',
-      'online restart',
-    ]) {
-      expect(help.stdout).toContain(`  ${name} `);
-    }
+    expect(help.stdout).toMatch(/\n {2}run +Execute a workflow/);
+    expect(help.stdout).toMatch(/\n {2}workflows +list \| show \| validate \| delete\n/);
+    expect(help.stdout).toMatch(/\n {2}stream +show \| intervals\n/);
+    expect(help.stdout).toMatch(/\n {2}online +start \| stop \| restart \| status \| list\n/);
+    expect(help.stdout).toMatch(/\n {2}purge +/);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('Usage: hyperstream <command>');
     expect(runHelp.code).toBe(0);
@@ -257,37 +252,43 @@ describe('hyperstream workflows, tools, plates and channels', () => {
 });
 
 describe('hyperstream run, stream, purge and sessions', () => {
-  it('runs a workflow, with progress lines on stderr and a summary on stdout', async () => {
+  it('runs a workflow as one session, with progress lines on stderr and a summary on stdout', async () => {
     const [text, asJson] = await Promise.all([
       run('run', 'ticker', '--from', FROM, '--to', TO, '--pieces', '4'),
       run('run', 'ticker', '--interval', `${FROM}/PT1H`, '--step', 'PT20M', '--json'),
     ]);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(
-      /^done: workflow "ticker" over \(2026-01-01T00:00:00\.000Z, 2026-01-01T01:00:00\.000Z\]: 4\/4 pieces, 120 documents written in 8 tool runs/,
+      /^done: workflow "ticker" over \(2026-01-01T00:00:00\.000Z, 2026-01-01T01:00:00\.000Z\]: 8 pieces computed, 120 documents written, \d+ ms \(session [0-9a-f-]{36}\)\n$/,
     );
-    expect(text.stderr.trim().split('\n')).toHaveLength(5);
-    expect(text.stderr).toMatch(/^run ticker: 4 pieces\n/);
+    // The plan (two factors, four pieces each), then one line per piece.
+    expect(text.stderr.trim().split('\n')).toHaveLength(9);
+    expect(text.stderr).toMatch(/^run ticker: 8 pieces planned\n/);
     expect(text.stderr).toContain(
-      'run ticker: piece 4/4 (2026-01-01T00:45:00.000Z, 2026-01-01T01:00:00.000Z]: 30 documents (120 in all',
+      'run ticker: piece 8/8 double->doubled (2026-01-01T00:45:00.000Z, 2026-01-01T01:00:00.000Z]: 15 documents (120 in all',
     );
     expect(asJson.code).toBe(0);
-    expect(json(asJson)).toMatchObject({
+    const summary = json<{ session: string }>(asJson);
+    expect(summary).toMatchObject({
       workflow: 'ticker',
       status: 'completed',
-      pieces: { done: 3, total: 3 },
+      pieces: 6,
       documents: 120,
     });
     const events = asJson.stderr
       .trim()
       .split('\n')
-      .slice(1)
-      .map((line) => JSON.parse(line) as { done: number; documents: number });
-    expect(events.map((e) => [e.done, e.documents])).toEqual([
-      [1, 40],
-      [2, 80],
-      [3, 120],
+      .map((line) => JSON.parse(line) as { event: string; done?: number; documents?: number });
+    expect(events[0]).toEqual({ event: 'plan', pieces: 6, total: 6 });
+    expect(events.slice(1).map((e) => [e.done, e.documents])).toEqual([
+      [1, 20],
+      [2, 40],
+      [3, 60],
+      [4, 80],
+      [5, 100],
+      [6, 120],
     ]);
+    expect(summary.session).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('shows a stream computed on request, as a table, JSON or CSV, with head and tail', async () => {
@@ -383,16 +384,17 @@ describe('hyperstream run, stream, purge and sessions', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     // Once it has started, give it a moment to reach the slow tool, then press Ctrl-C.
     const deadline = Date.now() + 20_000;
-    while (!stderr.includes('run slow: 2 pieces') && Date.now() < deadline) {
+    while (!stderr.includes('run slow: 4 pieces planned') && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
     }
     await new Promise((r) => setTimeout(r, 500));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code, stderr).toBe(130);
-    expect(stderr).toContain('stopping after the current piece (Ctrl-C again to quit at once)');
+    expect(stderr).toContain('stopping after the running pieces (Ctrl-C again to quit at once)');
     expect(stdout).toMatch(
-      /^stopped: workflow "slow" over .*: 0\/2 pieces, 0 documents .*; nothing partial was recorded, run again to finish\n$/,
+      // The clock's pieces completed; the slow tool's were abandoned and recorded nothing.
+      /^stopped: workflow "slow" over .*: [0-2] pieces computed, .*; nothing partial was recorded, run again to finish\n$/,
     );
   });
 });

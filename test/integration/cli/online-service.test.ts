@@ -220,7 +220,7 @@ describe('hyperstream online as a service (across processes)', () => {
     const start = await run('online', 'start', '--detach', '--json');
     expect(start.code, start.stdout + start.stderr).toBe(0);
     const pid = pidOf(start);
-    expect((await readFile(join(state, 'demo.lock'), 'utf8')).trim()).toBe(String(pid));
+    expect(JSON.parse(await readFile(join(state, 'demo.lock'), 'utf8'))).toMatchObject({ pid });
     expect((await run('online', 'stop')).code).toBe(0);
   });
 

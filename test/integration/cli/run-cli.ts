@@ -52,13 +52,17 @@ export function json<T = unknown>(result: CliResult): T {
 
 /**
  * A temporary project folder whose config uses the fixture's plugins and workflows by absolute
- * path, with its state files inside the folder. `online` replaces the online section.
+ * path, with its state files inside the folder. `online` replaces the online section. Storage is
+ * memory (each command starts empty) unless `storage` says otherwise (`null`: none configured,
+ * the default SQLite file).
  */
 export async function makeProject(
   online: Record<string, unknown> = {},
+  storage: Record<string, unknown> | null = { kind: 'memory' },
 ): Promise<{ dir: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'hs-cli-'));
   const config = {
+    ...(storage === null ? {} : { storage }),
     plugins: [{ path: join(FIXTURE, 'plugins/demo'), channelIdPrefix: 'demo' }],
     workflows: [join(FIXTURE, 'workflows/demo.ts')],
     online: {

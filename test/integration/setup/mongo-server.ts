@@ -1,11 +1,13 @@
-// Finds or starts a MongoDB-compatible server for tests and benchmarks, in this order:
-// MONGODB_URI; a `mongod` on PATH; a `ferretdb` (v1, SQLite backend) on PATH; otherwise
+// Finds or starts a MongoDB-compatible server for tests and benchmarks. HYPERSTREAM_TEST_SERVER
+// chooses one (`ferretdb`, `java` or `mongod`; failing with the reason when it cannot be had);
+// unset, the first of: MONGODB_URI; a `mongod` on PATH; a `ferretdb` (v1, SQLite backend) on PATH;
 // mongo-java-server built from scripts/mongo-server with Maven and cached under .cache/mongo-server.
+// FerretDB, when chosen, is built from the Go module proxy and cached under .cache/ferretdb.
 import type { ChildProcess } from 'node:child_process';
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -13,12 +15,23 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { MongoClient } from 'mongodb';
+import {
+  FERRETDB_VERSION,
+  endWithThisProcess,
+  ferretDbBinary,
+  spawnFerretDb,
+  stopProcess,
+} from './ferretdb.js';
 
 const execFileAsync = promisify(execFile);
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const SERVER_SOURCES = join(ROOT, 'scripts/mongo-server');
 const CACHE = join(ROOT, '.cache/mongo-server');
 const START_TIMEOUT_MS = 60_000;
+
+/** The servers HYPERSTREAM_TEST_SERVER can choose. */
+export const TEST_SERVER_KINDS = ['ferretdb', 'java', 'mongod'] as const;
+export type TestServerKind = (typeof TEST_SERVER_KINDS)[number];
 
 /** A running (or given) server: its URI, what it is, and how to stop it. */
 export interface TestServer {
@@ -36,8 +49,44 @@ const INSTALL_HINT =
   'or install a JDK 17+ (`java`, `javac`) and Maven 3 (`mvn`, e.g. `apt-get install openjdk-17-jdk-headless maven`) ' +
   'so the test setup can build mongo-java-server from Maven Central';
 
-/** Finds or starts a server; throws with installation advice when none can be had. */
-export async function startTestServer(): Promise<TestServer> {
+/** The server HYPERSTREAM_TEST_SERVER asks for, or undefined when it is unset. */
+export function chosenTestServer(): TestServerKind | undefined {
+  const value = process.env.HYPERSTREAM_TEST_SERVER?.trim();
+  if (!value) return undefined;
+  if (!(TEST_SERVER_KINDS as readonly string[]).includes(value)) {
+    throw new Error(
+      `HYPERSTREAM_TEST_SERVER="${value}" names no test server: use ${TEST_SERVER_KINDS.join(', ')}, ` +
+        'or leave it unset (MONGODB_URI, mongod, ferretdb on PATH, then mongo-java-server)',
+    );
+  }
+  return value as TestServerKind;
+}
+
+/**
+ * Starts the server `kind` (default: HYPERSTREAM_TEST_SERVER), or when none is chosen finds or
+ * starts the first available; throws with the reason or installation advice when it cannot.
+ */
+export async function startTestServer(
+  kind: TestServerKind | undefined = chosenTestServer(),
+): Promise<TestServer> {
+  switch (kind) {
+    case 'ferretdb':
+      return await startFerretDb(await ferretDbBinary());
+    case 'java':
+      return await startJavaServer();
+    case 'mongod': {
+      const mongod = await findOnPath('mongod');
+      if (!mongod) {
+        throw new Error(
+          'HYPERSTREAM_TEST_SERVER=mongod, but `mongod` is not on PATH: install MongoDB Community Server ' +
+            '(https://www.mongodb.com/try/download/community) or choose ferretdb or java',
+        );
+      }
+      return await startMongod(mongod);
+    }
+    case undefined:
+      break;
+  }
   const fromEnv = process.env.MONGODB_URI;
   if (fromEnv) {
     const version = await probe(fromEnv, 'MONGODB_URI');
@@ -63,29 +112,46 @@ export async function stopTestServer(server: TestServer): Promise<void> {
 async function startMongod(binary: string): Promise<TestServer> {
   const dir = await mkdtemp(join(tmpdir(), 'hs-mongod-'));
   const port = await freePort();
-  const child = spawn(
-    binary,
-    ['--dbpath', dir, '--bind_ip', '127.0.0.1', '--port', String(port), '--quiet'],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
+  const child = spawnMongod(binary, dir, port);
   return await started(child, `mongodb://127.0.0.1:${port}`, 'mongod', dir);
 }
 
+function spawnMongod(binary: string, dir: string, port: number): ChildProcess {
+  const child = spawn(
+    binary,
+    ['--dbpath', dir, '--bind_ip', '127.0.0.1', '--port', String(port), '--quiet'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  endWithThisProcess(child);
+  return child;
+}
+
+/** FerretDB (SQLite backend) on temporary state and data folders, removed when it stops. */
 async function startFerretDb(binary: string): Promise<TestServer> {
   const dir = await mkdtemp(join(tmpdir(), 'hs-ferretdb-'));
-  const port = await freePort();
-  const args = [
-    `--listen-addr=127.0.0.1:${port}`,
-    '--handler=sqlite',
-    `--sqlite-url=file:${dir}/`,
-    `--state-dir=${dir}`,
-    '--telemetry=disable',
-    '--log-level=error',
-  ];
-  const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  return await started(child, `mongodb://127.0.0.1:${port}`, 'ferretdb', dir);
+  const stop = async (child?: ChildProcess): Promise<void> => {
+    if (child) await stopProcess(child);
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const { child, address } = await spawnFerretDb(binary, dir);
+    const uri = `mongodb://${address}`;
+    try {
+      const reported = await waitForServer(uri, 'ferretdb');
+      return {
+        uri,
+        source: 'ferretdb',
+        description: `${reported} (SQLite backend)`,
+        stop: () => stop(child),
+      };
+    } catch (error) {
+      await stop(child);
+      throw error;
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
 
 /** Waits until a spawned server answers, then wraps it; kills it and cleans up when it never does. */
@@ -137,33 +203,75 @@ async function startJavaServer(): Promise<TestServer> {
 /** A server on a data file that can be stopped and started again on the same port and data. */
 export interface RestartableServer {
   readonly uri: string;
-  /** Stops the server gracefully (its data file is committed); the URI stays the same. */
+  /** What it is, e.g. "FerretDB v1.24.2 (SQLite backend)". */
+  readonly description: string;
+  /** Stops the server gracefully (its data is committed); the URI stays the same. */
   stop(): Promise<void>;
-  /** Starts it again on the same port and data file. */
+  /** Starts it again on the same port and data. */
   start(): Promise<void>;
-  /** Stops it (if running) and deletes its data file. */
+  /** Stops it (if running) and deletes its data. */
   dispose(): Promise<void>;
 }
 
 /**
- * Starts mongo-java-server with its persistent H2 backend on a new data file (always this
- * server, never MONGODB_URI or mongod: the test must be able to stop and start it).
+ * Starts a server of its own on new persistent data, which the test can stop and start again:
+ * FerretDB (SQLite files) or mongod when HYPERSTREAM_TEST_SERVER (or `kind`) chooses them,
+ * otherwise mongo-java-server with its H2 backend. Never MONGODB_URI: a given server cannot be
+ * stopped.
  */
-export async function startRestartableServer(): Promise<RestartableServer> {
-  const dir = await mkdtemp(join(tmpdir(), 'hs-h2-'));
-  const dataFile = join(dir, 'data.mv.db');
-  const port = await freePort();
-  const args = ['--port', String(port), '--h2', dataFile];
+export async function startRestartableServer(
+  kind: TestServerKind | undefined = chosenTestServer(),
+): Promise<RestartableServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'hs-restartable-'));
+  let port = 0;
+  let description: string;
+  let launch: () => Promise<ChildProcess>;
+  try {
+    switch (kind) {
+      case 'ferretdb': {
+        const binary = await ferretDbBinary();
+        description = `FerretDB ${FERRETDB_VERSION} (SQLite backend)`;
+        launch = async () => {
+          const { child, address } = await spawnFerretDb(binary, dir, port);
+          port = Number(address.slice(address.lastIndexOf(':') + 1));
+          return child;
+        };
+        break;
+      }
+      case 'mongod': {
+        const binary = await findOnPath('mongod');
+        if (!binary) throw new Error('HYPERSTREAM_TEST_SERVER=mongod, but `mongod` is not on PATH');
+        description = 'mongod';
+        port = await freePort();
+        launch = () => Promise.resolve(spawnMongod(binary, dir, port));
+        break;
+      }
+      default: {
+        description = 'mongo-java-server (H2 backend)';
+        port = await freePort();
+        launch = async () =>
+          (await spawnJavaServer(['--port', String(port), '--h2', join(dir, 'data.mv.db')])).child;
+      }
+    }
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
   let child: ChildProcess | undefined;
-  const start = async (): Promise<void> => {
-    if (child) return;
-    child = (await spawnJavaServer(args)).child;
-    await waitForServer(`mongodb://127.0.0.1:${port}`, 'mongo-java-server (H2)');
-  };
   const stop = async (): Promise<void> => {
     if (!child) return;
     await stopChild(child);
     child = undefined;
+  };
+  const start = async (): Promise<void> => {
+    if (child) return;
+    child = await launch();
+    try {
+      await waitForServer(`mongodb://127.0.0.1:${port}`, description);
+    } catch (error) {
+      await stop();
+      throw error;
+    }
   };
   try {
     await start();
@@ -173,6 +281,7 @@ export async function startRestartableServer(): Promise<RestartableServer> {
   }
   return {
     uri: `mongodb://127.0.0.1:${port}`,
+    description,
     start,
     stop,
     dispose: async () => {

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, MongoClientOptions } from 'mongodb';
 import { MongoClient } from 'mongodb';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 
 /** The per-file database and a way to open more clients on it (e.g. a second engine). */
 export interface TestDatabase {
@@ -14,6 +14,15 @@ export interface TestDatabase {
   readonly db: Db;
   /** Opens another client on the same server, closed automatically in afterAll. */
   newClient(options?: MongoClientOptions): Promise<MongoClient>;
+}
+
+/**
+ * What the test server is, for the few assertions that depend on it: FerretDB v1 stores -0 as 0
+ * and refuses NaN, ±Infinity and arrays directly inside arrays (see README, MongoDB).
+ */
+export function testServer(): { readonly description: string; readonly ferretDbV1: boolean } {
+  const description = inject('mongoServer');
+  return { description, ferretDbV1: /^FerretDB v?1\./.test(description) };
 }
 
 /** Call at the top of a test file: registers beforeAll/afterAll and returns the database handle. */
@@ -31,6 +40,13 @@ export function useTestDatabase(): TestDatabase {
   };
 
   beforeAll(async () => {
+    // `npm test` runs the files that need the server once per server, found by this name.
+    const file = expect.getState().testPath ?? '';
+    if (!file.endsWith('.mongo.test.ts')) {
+      throw new Error(
+        `${file} uses the MongoDB test server, so its name must end in .mongo.test.ts (npm test runs those files against every server)`,
+      );
+    }
     main = await newClient();
   });
   afterAll(async () => {

@@ -11,7 +11,7 @@ import {
   ToolParameterError,
 } from '../../../src/index.js';
 import type { StreamInstance, ToolInstance } from '../../../src/index.js';
-import { splitCsvLine } from '../../../src/tools/csv.js';
+import { parseCsv } from '../../../src/internal/csv.js';
 import csvMultiReader from '../../../tools/csv_multi_reader/2026-11-22_v1.0.0.js';
 import csvReader from '../../../tools/csv_reader/2026-11-22_v1.0.0.js';
 import { SINK, runTool, source } from '../../helpers/tool-harness.js';
@@ -233,8 +233,50 @@ describe('csv_reader options and errors', () => {
     ).rejects.toThrow(/takes no source streams/);
   });
 
+  it('reads a quoted cell holding a line break, naming the right lines after it', async () => {
+    const path = file(
+      'multiline.csv',
+      'time,note,v\n2020-01-01,"line one\nline two",1\n2020-01-02,ok,x\n',
+    );
+    await expect(read({ path, textColumns: ['note'] })).rejects.toThrow(
+      new RegExp(`"x" in ${path} line 4, column "v" is not a number`),
+    );
+    // csv-parse counts a quoted \r\n as two lines; the line named is still the file's own.
+    const crlf = file('multiline-crlf.csv', 'time,note,v\r\n2020-01-01,"a\r\nb",1\r\nx,ok,2\r\n');
+    await expect(read({ path: crlf, textColumns: ['note'] })).rejects.toThrow(
+      new RegExp(`"x" in ${crlf} line 4, column`),
+    );
+    const out = await read({
+      path: file('multiline-ok.csv', 'time,note\n2020-01-01,"line one\nline two"\n'),
+      textColumns: ['note'],
+    });
+    expect(out).toEqual([
+      { timestamp: Date.UTC(2020, 0, 1), value: { note: 'line one\nline two' } },
+    ]);
+  });
+
+  it('fails on an unterminated quote, naming the file, line and column, instead of eating the rest', async () => {
+    const path = file(
+      'unterminated.csv',
+      'time,v\n2020-01-01,1\n2020-01-02,"2\n2020-01-03,3\n2020-01-04,4\n',
+    );
+    const error = await read({ path }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ToolExecutionError);
+    expect((error as Error).message).toMatch(
+      new RegExp(`cannot parse ${path} at line 3, column 2: a quoted cell is never closed`),
+    );
+  });
+
+  it('reads "1, \\"x,y\\"" as two cells, as the file channel does', async () => {
+    const path = file('spaced.csv', 'time,a,b\n2020-01-01,1, "x,y"\n');
+    expect(await read({ path, textColumns: ['b'] })).toEqual([
+      { timestamp: Date.UTC(2020, 0, 1), value: { a: 1, b: 'x,y' } },
+    ]);
+    expect(parseCsv('1, "x,y"')).toEqual([['1', 'x,y']]);
+  });
+
   it('splits lines with quotes like RFC 4180', () => {
-    expect(splitCsvLine('a,"b,c",,"d ""e"""', ',')).toEqual(['a', 'b,c', '', 'd "e"']);
+    expect(parseCsv('a,"b,c",,"d ""e"""', ',')).toEqual([['a', 'b,c', '', 'd "e"']]);
   });
 });
 

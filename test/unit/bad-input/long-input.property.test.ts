@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../src/channels/file-channel.js';
 import { parseTimestampedFileName } from '../../../src/channels/file-name.js';
 import {
+  InvalidCsvError,
   InvalidDurationError,
   InvalidIntervalError,
   InvalidStreamIdError,
@@ -16,7 +17,7 @@ import { parseIsoDuration } from '../../../src/time/duration.js';
 import { parseTimeInterval } from '../../../src/time/parse-interval.js';
 import { RelativeTimeInterval } from '../../../src/time/relative-time-interval.js';
 import { toTimestamp } from '../../../src/time/timestamp.js';
-import { DATE_PARSERS, splitCsvLine } from '../../../src/tools/csv.js';
+import { DATE_PARSERS } from '../../../src/tools/csv.js';
 import { parseModuleFileName } from '../../../src/channels/module-file-name.js';
 import { outcome } from './typed-error.js';
 
@@ -38,8 +39,8 @@ const PARSERS: Record<string, (text: string) => unknown> = {
   'StreamId.of': (t) => outcome(() => StreamId.of(t, { [t]: t }), typed),
   parseTimestampedFileName,
   parseModuleFileName,
-  splitCsvLine: (t) => splitCsvLine(t, ','),
-  parseCsv: (t) => parseCsv(t, ','),
+  parseCsv: (t) => outcome(() => parseCsv(t, ','), [InvalidCsvError]),
+  'parseCsv (semicolons)': (t) => outcome(() => parseCsv(t, ';'), [InvalidCsvError]),
   'DATE_PARSERS.iso': (t) => outcome(() => DATE_PARSERS.iso(t), typed),
   'DATE_PARSERS.epochMs': (t) => outcome(() => DATE_PARSERS.epochMs(t), typed),
   'DATE_PARSERS.epochS': (t) => outcome(() => DATE_PARSERS.epochS(t), typed),

@@ -46,7 +46,7 @@ describe('Output', () => {
     expect(JSON.parse(json.text())).toEqual([{ id: 1 }]);
   });
 
-  it('shows progress as lines in a pipe, JSON lines with --json, and a redrawn bar on a terminal', () => {
+  it('shows progress as lines in a pipe, JSON lines with --json, and a redrawn bar on a terminal', async () => {
     let now = 0;
     const clock = (): number => now;
     const pipe = sink();
@@ -92,12 +92,33 @@ describe('Output', () => {
       4,
       clock,
     );
+    now = 1000;
+    // cli-progress redraws at most 10 times a second (real time).
+    await new Promise((r) => setTimeout(r, 150));
+    bar.written(40); // inside the first piece: the bar moves before the piece ends
     now = 2000;
+    await new Promise((r) => setTimeout(r, 150));
     bar.tick(100, '(a, b]');
     bar.end();
-    const frames = tty.text().split('\r\x1b[2K').filter(Boolean);
-    expect(frames).toHaveLength(2);
-    expect(frames[0]).toMatch(/^run w \[-+\] 0\/4 pieces, 0 docs, 0\.0 docs\/s, ETA \?$/);
-    expect(frames[1]).toMatch(/^run w \[#+-+\] 1\/4 pieces, 100 docs, 50\.0 docs\/s, ETA 6s\n$/);
+    const frames = tty.chunks.filter((c) => c.startsWith('run w '));
+    expect(frames).toEqual([
+      expect.stringMatching(/^run w \[-+\] 0\/4 pieces, 0 docs, 0\.0 docs\/s, ETA \?$/),
+      expect.stringMatching(/^run w \[-+\] 0\/4 pieces, 40 docs, 40\.0 docs\/s, ETA \?$/),
+      expect.stringMatching(/^run w \[#+-+\] 1\/4 pieces, 100 docs, 50\.0 docs\/s, ETA 6s$/),
+    ]);
+    expect(tty.text().endsWith('\n')).toBe(true);
+  });
+});
+
+describe('tables on a terminal', () => {
+  it('fit the terminal width, wrapping the widest column', () => {
+    const rows = [
+      { id: 'a', message: 'a long message that would run far past the right edge of the terminal' },
+    ];
+    const text = formatTable(rows, ['id', 'message'], 40);
+    for (const line of text.trimEnd().split('\n')) expect(line.length).toBeLessThanOrEqual(40);
+    expect(text.replace(/\s+/g, ' ')).toContain('a long message that would run far past the right');
+    // In a pipe nothing is cut.
+    expect(formatTable(rows, ['id', 'message']).split('\n')[1]).toBe(`a   ${rows[0]!.message}`);
   });
 });

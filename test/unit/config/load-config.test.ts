@@ -35,7 +35,11 @@ describe('loadConfig', () => {
   it('applies defaults when no config file is found', async () => {
     const config = await loadConfig({ cwd: empty, env: noEnv });
     expect(config.file).toBeUndefined();
-    expect(config.storage).toEqual({ kind: 'memory' });
+    // The default storage: a SQLite file beside the config (here, the working folder).
+    expect(config.storage).toEqual({
+      kind: 'sqlite',
+      path: join(empty, '.hyperstream/hyperstream.db'),
+    });
     expect(config.plugins).toEqual([]);
     expect(config.online.name).toBe('default');
     expect(config.online.stateDir).toBe(join(empty, '.hyperstream'));
@@ -68,6 +72,7 @@ describe('loadConfig', () => {
       factor: 2,
       ceiling: 'PT30S',
       maxRetries: 5,
+      jitter: 'equal',
     });
     expect(config.online.workflows[1]).toMatchObject({
       workflow: 'daily',
@@ -97,6 +102,23 @@ describe('loadConfig', () => {
       env: { HYPERSTREAM_CONFIG: join(FIXTURES, 'valid/nested/hyperstream.config.json') },
     });
     expect(explicit.online.name).toBe('default');
+  });
+
+  it('resolves a SQLite path against the config file, whatever the working directory', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hs-config-sqlite-'));
+    try {
+      await writeFile(
+        join(dir, 'hyperstream.config.json'),
+        JSON.stringify({ storage: { kind: 'sqlite', path: 'data/state.db' } }),
+      );
+      const config = await loadConfig({
+        configPath: join(dir, 'hyperstream.config.json'),
+        env: noEnv,
+      });
+      expect(config.storage).toEqual({ kind: 'sqlite', path: join(dir, 'data/state.db') });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('lets MONGODB_URI replace the file uri, and select MongoDB when storage is not given', async () => {
@@ -142,7 +164,7 @@ describe('loadConfig', () => {
       'at "plugins[0].hasTools": expected boolean, got "yes"',
       'at "online.workflows[0].every": expected an ISO 8601 duration such as PT10S, got "10 seconds"',
       'at "online.workflows[0].window": expected a relative window',
-      'at "online.workflows[1].cron": expected a 5-field cron expression',
+      'at "online.workflows[1].cron": expected a valid cron expression: Invalid value for hour: 25',
       'at "online.workflows[2].iterations": expected number to be >=1, got 0',
       'at "online.workflows[2].every": expected exactly one of "every" (an ISO 8601 duration) or "cron" (an expression);',
       'at "logging.level": expected one of "debug", "info", "warn", "error", got "loud"',
@@ -151,6 +173,23 @@ describe('loadConfig', () => {
     }
     const paths = (error.details.issues as { path: string }[]).map((issue) => issue.path);
     expect(paths).toContain('online.workflows[1].cron');
+  });
+
+  it("gives the cron parser's own reason, not a generic hint", () => {
+    const error = (() => {
+      try {
+        resolveConfig(
+          { online: { workflows: [{ workflow: 'w', cron: '0 0 31 2 *' }] } },
+          { file: '/srv/hs.json', baseDir: '/srv' },
+        );
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error('no error');
+    })();
+    expect(error.message).toContain(
+      'at "online.workflows[0].cron": expected a valid cron expression: no date matches it (no month has such a day), so it never fires, got "0 0 31 2 *"',
+    );
   });
 
   it('rejects unknown keys by name, at the right place', async () => {
@@ -206,7 +245,7 @@ describe('loadConfig', () => {
     await writeFile(bad, "export default { storage: { kind: 'redis' } };\n");
     const error = await configError(loadConfig({ configPath: bad, env: noEnv }));
     expect(error.message).toContain(
-      `invalid config file "${bad}": at "storage.kind": expected one of "memory", "mongodb"`,
+      `invalid config file "${bad}": at "storage.kind": expected one of "sqlite", "memory", "mongodb"`,
     );
   });
 });

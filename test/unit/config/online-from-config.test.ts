@@ -64,12 +64,14 @@ describe('onlineWorkflowsFromConfig', () => {
       factor: 2,
       ceiling: 10_000,
       maxRetries: 4,
+      jitter: 'equal',
     });
     expect(built[1]!.retry).toEqual({
       policy: 'constant',
       delay: 30_000,
       factor: 2,
       maxRetries: 1,
+      jitter: 'equal',
     });
     expect(built[1]!.schedule.next(Date.parse('2026-07-01T00:00:00Z'))).toBe(
       Date.parse('2026-07-01T02:00:00Z'),
@@ -89,7 +91,13 @@ describe('onlineWorkflowsFromConfig', () => {
       resumeFrom: new Map([['b', 42]]),
     });
     expect(built.map((w) => [w.target.id, w.iterations, w.resumeFrom, w.retry])).toEqual([
-      ['b', 3, 42, undefined],
+      // No retry section: the defaults, with jitter so services do not retry in lockstep.
+      [
+        'b',
+        3,
+        42,
+        { policy: 'exponential', delay: 1000, factor: 2, maxRetries: 3, jitter: 'equal' },
+      ],
     ]);
   });
 
@@ -107,6 +115,7 @@ describe('onlineWorkflowsFromConfig', () => {
         floor: 'PT1S',
         ceiling: 'PT1M',
         maxRetries: 2,
+        jitter: 'full',
       }),
     ).toEqual({
       policy: 'exponential',
@@ -115,6 +124,7 @@ describe('onlineWorkflowsFromConfig', () => {
       floor: 1000,
       ceiling: 60_000,
       maxRetries: 2,
+      jitter: 'full',
     });
   });
 });

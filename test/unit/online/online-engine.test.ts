@@ -107,8 +107,9 @@ describe('OnlineEngine', () => {
     expect(new Set(stamps).size).toBe(stamps.length);
     expect(stamps).toHaveLength((last.end - first.start) / S);
     expect(items.every((i) => i.value === (i.timestamp / S) * 2)).toBe(true);
-    // The state was published on start, after every tick and on stop.
-    expect(changes).toHaveLength(362);
+    // The state was published on start, as every tick began (what it is computing now) and
+    // after it, and on stop.
+    expect(changes).toHaveLength(722);
     expect(changes[0]!.status).toBe('running');
     expect(changes.at(-1)!.status).toBe('stopped');
     expect(final.workflows[0]).toMatchObject({
@@ -156,6 +157,69 @@ describe('OnlineEngine', () => {
     // Tick at 60 s, retries 1 s and 2 s later; the next tick is back on the grid.
     expect(attempts.map((a) => a.at / S)).toEqual([60, 61, 63, 120, 121, 123, 180, 181, 183]);
     expect(new Set(attempts.slice(0, 3).map((a) => a.interval)).size).toBe(1);
+  });
+
+  it('reports what it is computing now: the workflow, its window and the last piece done', async () => {
+    const clock = new VirtualClock(T0);
+    const seen: OnlineStatus['current'][] = [];
+    const target: OnlineTarget = {
+      id: 'busy',
+      async execute(interval, { onPiece }) {
+        seen.push(engine.status().current);
+        onPiece?.({
+          factor: 'clock->ticks',
+          plateValue: [['house', '1']],
+          interval: interval.toJSON(),
+          documents: 7,
+        });
+        seen.push(engine.status().current);
+      },
+    };
+    const engine = new OnlineEngine({
+      clock,
+      sleep: virtualSleeper(clock),
+      workflows: [{ target, schedule: everySchedule('PT60S'), window, iterations: 1 }],
+    });
+    await engine.start();
+    const final = await engine.finished();
+    const windowText = new TimeInterval(T0, T0 + 50 * S).toString(); // tick at 60 s
+    expect(seen[0]).toMatchObject({ workflow: 'busy', window: windowText, attempt: 1, pieces: 0 });
+    expect(seen[1]).toMatchObject({
+      pieces: 1,
+      documents: 7,
+      lastPiece: { factor: 'clock->ticks', plateValue: 'house=1', interval: windowText },
+    });
+    expect(final.current).toBeUndefined();
+  });
+
+  it('jitters retry delays with the injected random source', async () => {
+    const clock = new VirtualClock(T0);
+    const attempts: number[] = [];
+    const failing: OnlineTarget = {
+      id: 'failing',
+      async execute() {
+        attempts.push((clock.now() - T0) / S);
+        throw new Error('down');
+      },
+    };
+    const engine = new OnlineEngine({
+      clock,
+      sleep: virtualSleeper(clock),
+      random: () => 0.5,
+      workflows: [
+        {
+          target: failing,
+          schedule: everySchedule('PT60S'),
+          window,
+          iterations: 1,
+          retry: { policy: 'exponential', delay: 4000, maxRetries: 2, jitter: 'full' },
+        },
+      ],
+    });
+    await engine.start();
+    await engine.finished();
+    // Tick at 60 s; full jitter at 0.5 halves the 4 s and 8 s delays.
+    expect(attempts).toEqual([60, 62, 66]);
   });
 
   it('records a permanently failing piece as failed and goes on, while other workflows continue', async () => {

@@ -42,29 +42,58 @@ describe('everySchedule', () => {
 
 describe('parseCron', () => {
   it('reads lists, ranges, steps and names', () => {
-    const f = parseCron('*/15 9-17/4 1,15 jan-mar,DEC mon-fri');
-    expect(f.minutes).toEqual([0, 15, 30, 45]);
-    expect(f.hours).toEqual([9, 13, 17]);
-    expect(f.daysOfMonth).toEqual([1, 15]);
-    expect(f.months).toEqual([1, 2, 3, 12]);
-    expect(f.daysOfWeek).toEqual([1, 2, 3, 4, 5]);
-    expect(parseCron('5/20 * * * 7').minutes).toEqual([5, 25, 45]);
-    expect(parseCron('0 0 * * 7').daysOfWeek).toEqual([0]);
-    expect(parseCron('@hourly').minutes).toEqual([0]);
+    // Every 15 minutes at 9, 13 and 17 h on the 1st and 15th of Jan–Mar and Dec, or any weekday.
+    const s = cronSchedule('*/15 9-17/4 1,15 jan-mar,DEC mon-fri');
+    expect(ticks(s, '2026-01-02T16:50:00Z', 6)).toEqual([
+      '2026-01-02T17:00:00.000Z',
+      '2026-01-02T17:15:00.000Z',
+      '2026-01-02T17:30:00.000Z',
+      '2026-01-02T17:45:00.000Z',
+      '2026-01-05T09:00:00.000Z', // Saturday 3rd and Sunday 4th are neither
+      '2026-01-05T09:15:00.000Z',
+    ]);
+    expect(ticks(cronSchedule('5/20 * * * *'), '2026-01-01T00:00:00Z', 3)).toEqual([
+      '2026-01-01T00:05:00.000Z',
+      '2026-01-01T00:25:00.000Z',
+      '2026-01-01T00:45:00.000Z',
+    ]);
+    // 7 is Sunday too; 2026-01-04 is a Sunday.
+    expect(ticks(cronSchedule('0 0 * * 7'), '2026-01-01T00:00:00Z', 1)).toEqual([
+      '2026-01-04T00:00:00.000Z',
+    ]);
+    expect(ticks(cronSchedule('@hourly'), '2026-01-01T00:30:00Z', 1)).toEqual([
+      '2026-01-01T01:00:00.000Z',
+    ]);
+    expect(parseCron('@daily').expression).toBe('@daily');
   });
 
-  it('names the field at fault', () => {
-    expect(() => parseCron('* * * *')).toThrow(/expected 5 fields/);
-    expect(() => parseCron('60 * * * *')).toThrow(/minute field "60" has 60, outside 0–59/);
-    expect(() => parseCron('* * * foo *')).toThrow(
-      /month field "foo" has "foo", which is not a number or a name such as feb/,
-    );
-    expect(() => parseCron('*/0 * * * *')).toThrow(/step that is not a positive integer/);
-    expect(() => parseCron('* 5-1 * * *')).toThrow(
-      /hour field "5-1" has a range that runs backwards/,
-    );
-    expect(() => parseCron('0 0 31 2 *')).toThrow(/never fires/);
+  it('reads seconds, L, W and # (croner)', () => {
+    expect(ticks(cronSchedule('*/10 * * * * *'), '2026-01-01T00:00:00Z', 2)).toEqual([
+      '2026-01-01T00:00:10.000Z',
+      '2026-01-01T00:00:20.000Z',
+    ]);
+    expect(ticks(cronSchedule('0 0 L * *'), '2026-02-03T00:00:00Z', 2)).toEqual([
+      '2026-02-28T00:00:00.000Z',
+      '2026-03-31T00:00:00.000Z',
+    ]);
+    // The second Friday; the weekday nearest the 15th (2026-02-15 is a Sunday).
+    expect(ticks(cronSchedule('0 0 * * fri#2'), '2026-02-01T00:00:00Z', 1)).toEqual([
+      '2026-02-13T00:00:00.000Z',
+    ]);
+    expect(ticks(cronSchedule('0 0 15W * *'), '2026-02-01T00:00:00Z', 1)).toEqual([
+      '2026-02-16T00:00:00.000Z',
+    ]);
+  });
+
+  it("gives the parser's reason for a bad expression", () => {
+    expect(() => parseCron('* * * *')).toThrow(/exactly five, six, or seven space separated parts/);
+    expect(() => parseCron('60 * * * *')).toThrow(/Invalid value for minute: 60/);
+    expect(() => parseCron('* * * foo *')).toThrow(/entry 4 \(foo\) contains illegal characters/);
+    expect(() => parseCron('*/0 * * * *')).toThrow(/illegal stepping: 0/);
+    expect(() => parseCron('* 5-1 * * *')).toThrow(/From value is larger than to value: '5-1'/);
+    expect(() => parseCron('0 0 31 2 *')).toThrow(/no month has such a day\), so it never fires/);
     expect(() => parseCron('1,,2 * * * *')).toThrow(InvalidArgumentError);
+    expect(() => parseCron('0 0 * * * * 2030')).toThrow(/requires exactly 5 or 6 parts/);
   });
 });
 
@@ -107,15 +136,19 @@ describe('cronSchedule', () => {
     );
   });
 
-  it('runs a daily job once on a spring-forward day, at the instant its skipped time maps to', () => {
+  it('runs a daily job once on a spring-forward day, at the first valid time after the gap', () => {
     // America/New_York skips 02:00–03:00 on 2026-03-08.
     expect(
       ticks(cronSchedule('30 2 * * *', 'America/New_York'), '2026-03-07T00:00:00Z', 3),
     ).toEqual([
       '2026-03-07T07:30:00.000Z', // 02:30 EST
-      '2026-03-08T07:30:00.000Z', // 02:30 does not exist: 03:30 EDT
+      '2026-03-08T07:00:00.000Z', // 02:30 does not exist: 03:00 EDT, as Vixie cron runs it
       '2026-03-09T06:30:00.000Z', // 02:30 EDT
     ]);
+    // A list of hours is still a fixed-time job: not lost in the gap either.
+    expect(
+      ticks(cronSchedule('30 2,14 * * *', 'America/New_York'), '2026-03-08T00:00:00Z', 2),
+    ).toEqual(['2026-03-08T07:00:00.000Z', '2026-03-08T18:30:00.000Z']);
     expect(ticks(cronSchedule('0 * * * *', 'America/New_York'), '2026-03-08T05:30:00Z', 3)).toEqual(
       [
         '2026-03-08T06:00:00.000Z', // 01:00 EST

@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { ValueNotStorableError } from '../../../src/errors.js';
 import {
   checkStorable,
+  insertIfAbsent,
   parseDefinition,
+  parseIntervals,
   toInstanceDocuments,
 } from '../../../src/storage/mongodb/mongo-documents.js';
+import type { MongoServerProfile } from '../../../src/storage/mongodb/mongo-server.js';
 import { StreamId } from '../../../src/streams/stream-id.js';
 
 const T = Date.parse('2016-04-28T20:00:00Z');
@@ -109,41 +112,111 @@ describe('parseDefinition', () => {
     name: 'temp',
     meta: [{ k: 'house', v: '1' }],
     channel: 'mongo',
-    calculatedIntervals: [
-      { start: new Date(20), end: new Date(30) },
-      { start: new Date(0), end: new Date(20) },
-    ],
-    version: 3,
     createdAt: new Date(0),
   };
 
-  it('reads a valid definition, normalising its intervals', () => {
+  it('reads a valid definition', () => {
     const parsed = parseDefinition(good);
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
     expect(parsed.id.key).toBe('temp[house=1]');
+  });
+
+  it.each([
+    ['a missing name', { ...good, name: undefined }, /name/],
+    ['meta-data that is not pairs', { ...good, meta: [['house', '1']] }, /meta/],
+    ['an _id that is not its key', { ...good, _id: 'temp' }, /not the key/],
+  ])('reports %s', (_, raw, reason) => {
+    const parsed = parseDefinition(raw);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.problem).toMatch(reason);
+  });
+});
+
+describe('parseIntervals', () => {
+  const good = {
+    _id: { s: 'temp[house=1]', v: 3 },
+    intervals: [
+      { start: new Date(20), end: new Date(30) },
+      { start: new Date(0), end: new Date(20) },
+    ],
+    at: new Date(0),
+  };
+
+  it('reads a valid version, normalising its intervals', () => {
+    const parsed = parseIntervals(good);
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
     expect(parsed.intervals.toJSON()).toEqual([{ start: 0, end: 30 }]);
     expect(parsed.version).toBe(3);
   });
 
   it.each([
-    ['a missing name', { ...good, name: undefined }, /name/],
-    [
-      'intervals that are not dates',
-      { ...good, calculatedIntervals: [{ start: 1, end: 2 }] },
-      /calculatedIntervals/,
-    ],
+    ['intervals that are not dates', { ...good, intervals: [{ start: 1, end: 2 }] }, /intervals/],
     [
       'a reversed interval',
-      { ...good, calculatedIntervals: [{ start: new Date(5), end: new Date(1) }] },
+      { ...good, intervals: [{ start: new Date(5), end: new Date(1) }] },
       /after end/,
     ],
-    ['an _id that is not its key', { ...good, _id: 'temp' }, /not the key/],
-    ['a negative version', { ...good, version: -1 }, /version/],
+    ['a version that is not positive', { ...good, _id: { s: 'temp', v: 0 } }, /_id\.v/],
   ])('reports %s', (_, raw, reason) => {
-    const parsed = parseDefinition(raw);
+    const parsed = parseIntervals(raw);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.problem).toMatch(reason);
+  });
+});
+
+describe('insertIfAbsent', () => {
+  it('inserts empty arrays with $push of nothing, everything else with $setOnInsert', () => {
+    expect(insertIfAbsent({ _id: 'a', name: 'a', meta: [], list: [1], nested: { e: [] } })).toEqual(
+      {
+        $setOnInsert: { name: 'a', list: [1], nested: { e: [] } },
+        $push: { meta: { $each: [] } },
+      },
+    );
+    expect(insertIfAbsent({ _id: 'a', name: 'a' })).toEqual({ $setOnInsert: { name: 'a' } });
+  });
+});
+
+describe('values a server with limits cannot store (FerretDB v1)', () => {
+  const ferretDb: MongoServerProfile = {
+    name: 'FerretDB v1.24.2',
+    storesEveryNumberAndArray: false,
+    replaceScansCollection: true,
+    maxUpdateStatements: 8,
+  };
+  const refused = (value: unknown): string => {
+    try {
+      checkStorable(value, 's', T, ferretDb);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValueNotStorableError);
+      return (error as Error).message;
+    }
+    throw new Error('expected the value to be refused');
+  };
+
+  it('refuses NaN and ±Infinity anywhere, naming the path and the server', () => {
+    expect(refused(NaN)).toMatch(/FerretDB v1\.24\.2 cannot store NaN or ±Infinity/);
+    expect(refused({ a: [1, Infinity] })).toMatch(/at "a\[1\]"/);
+    expect(refused({ a: { b: -Infinity } })).toMatch(/at "a\.b"/);
+  });
+
+  it('refuses an array directly inside an array, not one inside an object inside an array', () => {
+    expect(refused([[1, 2], [3]])).toMatch(/at "\[0\]".*array directly inside an array/);
+    expect(refused({ a: [1, []] })).toMatch(/at "a\[1\]"/);
+    expect(() => checkStorable([{ items: [1, 2] }], 's', T, ferretDb)).not.toThrow();
+    expect(() => checkStorable({ a: [1, 2], b: -0 }, 's', T, ferretDb)).not.toThrow();
+  });
+
+  it('leaves them to servers that store them', () => {
+    const mongo: MongoServerProfile = {
+      name: 'MongoDB 7.0.14',
+      storesEveryNumberAndArray: true,
+      replaceScansCollection: false,
+      maxUpdateStatements: undefined,
+    };
+    expect(() => checkStorable([[NaN, Infinity]], 's', T, mongo)).not.toThrow();
+    expect(() => checkStorable([[NaN, Infinity]], 's', T)).not.toThrow();
   });
 });
 

@@ -53,11 +53,11 @@ describe('two engines sharing one database', () => {
     const recorded = await channels[1]!.getCalculatedIntervals(id);
     expect(recorded.size).toBe(adders);
     expect(recorded).toEqual(TimeIntervals.from(pieces));
-    // Every effective change bumped the version exactly once.
-    const definition = await database.db
-      .collection('stream_definitions')
-      .findOne({ _id: id.key as never });
-    expect(definition?.version).toBe(adders);
+    // Every effective change inserted exactly one version.
+    const newest = await database.db
+      .collection<{ _id: { s: string; v: number } }>('stream_definitions_intervals')
+      .findOne({ '_id.s': id.key }, { sort: { _id: -1 } });
+    expect(newest?._id.v).toBe(adders);
   });
 
   it('loses no removal either when removals and additions interleave', async () => {
@@ -78,5 +78,24 @@ describe('two engines sharing one database', () => {
       .difference(TimeIntervals.from(removals))
       .union(TimeIntervals.from(additions));
     expect(await a.getCalculatedIntervals(id)).toEqual(expected);
+  });
+
+  it('deletes old interval versions only once they are 10 minutes old, and never the newest', async () => {
+    const channel = new DatabaseChannel({ db: (await database.newClient()).db(database.name) });
+    const id = StreamId.of('pruned');
+    const versions = database.db.collection<{ _id: { s: string; v: number }; at: Date }>(
+      'stream_definitions_intervals',
+    );
+    // Versions 1 to 3 as if written 20 minutes ago, 4 to 15 now; 16 prunes.
+    const old = new Date(Date.now() - 20 * 60_000);
+    await versions.insertMany(
+      [1, 2, 3].map((v) => ({ _id: { s: id.key, v }, intervals: [], at: old })),
+    );
+    for (let i = 4; i <= 16; i++) {
+      await channel.addCalculatedIntervals(id, new TimeInterval(i * 10, i * 10 + 5));
+    }
+    const left = await versions.find({ '_id.s': id.key }).sort({ _id: 1 }).toArray();
+    expect(left.map((doc) => doc._id.v)).toEqual(Array.from({ length: 13 }, (_, i) => i + 4));
+    expect((await channel.getCalculatedIntervals(id)).size).toBe(13);
   });
 });

@@ -63,21 +63,12 @@ describe('corrupt documents', () => {
     await channel.createStream(StreamId.of('good', { house: '1' }));
     const definitions = database.db.collection(collections.definitions);
     await definitions.insertMany([
+      { _id: 'no-name' as never, meta: [], channel: 'mongo', createdAt: new Date() },
       {
-        _id: 'no-name' as never,
-        meta: [],
+        _id: 'bad-meta' as never,
+        name: 'bad-meta',
+        meta: 'house=1',
         channel: 'mongo',
-        calculatedIntervals: [],
-        version: 0,
-        createdAt: new Date(),
-      },
-      {
-        _id: 'bad-interval' as never,
-        name: 'bad-interval',
-        meta: [],
-        channel: 'mongo',
-        calculatedIntervals: [{ start: 'yesterday', end: new Date() }],
-        version: 0,
         createdAt: new Date(),
       },
       {
@@ -85,8 +76,6 @@ describe('corrupt documents', () => {
         name: 'other',
         meta: [{ k: 'house', v: '1' }],
         channel: 'mongo',
-        calculatedIntervals: [],
-        version: 0,
         createdAt: new Date(),
       },
     ]);
@@ -94,19 +83,32 @@ describe('corrupt documents', () => {
     expect(found.map((stream) => stream.key)).toEqual(['good[house=1]']);
     expect(reports.map((report) => [report.collection, report.id])).toEqual([
       [collections.definitions, 'no-name'],
-      [collections.definitions, 'bad-interval'],
+      [collections.definitions, 'bad-meta'],
       [collections.definitions, 'wrong-key'],
     ]);
     expect(reports[0]?.problem).toMatch(/name/);
-    expect(reports[1]?.problem).toMatch(/calculatedIntervals/);
+    expect(reports[1]?.problem).toMatch(/meta/);
     expect(reports[2]?.problem).toMatch(/not the key/);
+  });
 
-    // Asking for the intervals of a corrupt stream is an error naming the document, never "empty".
+  it('refuses to use corrupt calculated intervals: an error naming the document, never "empty"', async () => {
+    const { channel, collections } = fresh();
+    const versions = `${collections.definitions}_intervals`;
+    await channel.addCalculatedIntervals('bad-interval', new TimeInterval(0, 10));
+    await database.db.collection(versions).insertOne({
+      _id: { s: 'bad-interval', v: 2 } as never,
+      intervals: [{ start: 'yesterday', end: new Date() }],
+      at: new Date(),
+    });
     const error = await channel.getCalculatedIntervals('bad-interval').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageError);
     expect((error as StorageError).message).toMatch(
-      `stream definition "bad-interval" in collection "${collections.definitions}" is corrupt`,
+      `calculated intervals of stream "bad-interval" in collection "${versions}" are corrupt`,
     );
+    // Nor is a change made over them.
+    await expect(
+      channel.addCalculatedIntervals('bad-interval', new TimeInterval(10, 20)),
+    ).rejects.toThrow(StorageError);
   });
 
   it('reports and skips instance documents without a value; other types never enter a window', async () => {

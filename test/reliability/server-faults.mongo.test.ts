@@ -1,5 +1,6 @@
-// Server faults: the MongoDB-compatible server (mongo-java-server on an H2 data file, so it can be
-// stopped and started again on the same data) is stopped in the middle of a run. The run fails with
+// Server faults: the MongoDB-compatible server (one of its own on persistent data, so it can be
+// stopped and started again: FerretDB on SQLite files, or mongo-java-server on an H2 data file) is
+// stopped in the middle of a run. The run fails with
 // a typed, retryable StorageError; nothing is recorded for writes the server never acknowledged;
 // once the server is back, a re-run with the same engine completes the outputs exactly.
 import { randomUUID } from 'node:crypto';
@@ -33,6 +34,7 @@ const database = `hs_fault_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
 
 beforeAll(async () => {
   server = await startRestartableServer();
+  process.stderr.write(`server faults against ${server.description}\n`);
   reference = await referenceRun(INTERVAL);
 });
 

@@ -15,9 +15,24 @@ import type { StreamFilter } from '../../../src/storage/stream-store.js';
 import { StreamId } from '../../../src/streams/stream-id.js';
 import { TimeInterval } from '../../../src/time/time-interval.js';
 import { outcomeAsync } from '../../unit/bad-input/typed-error.js';
-import { useTestDatabase } from '../setup/mongo.js';
+import { testServer, useTestDatabase } from '../setup/mongo.js';
 
 const database = useTestDatabase();
+// FerretDB v1 stores -0 as 0 (documented in README, MongoDB); every other number comes back exactly.
+const { ferretDbV1 } = testServer();
+const asStored = (value: unknown): unknown => (ferretDbV1 ? withoutNegativeZero(value) : value);
+
+function withoutNegativeZero(value: unknown): unknown {
+  if (Object.is(value, -0)) return 0;
+  if (Array.isArray(value)) return value.map(withoutNegativeZero);
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    Object.getPrototypeOf(value) === Object.prototype
+  )
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutNegativeZero(v)]));
+  return value;
+}
 let collections = 0;
 
 function databaseChannel(): DatabaseChannel {
@@ -112,7 +127,7 @@ describe('MongoDB operator injection (security)', { timeout: 120_000 }, () => {
         if (result.ok) {
           // What was written is what is read. (Not a JSON round trip as reference: BSON keeps -0,
           // which JSON turns into 0.)
-          expect(stored).toEqual(batch);
+          expect(stored).toEqual(asStored(batch));
         } else {
           expect(stored).toEqual([]);
         }
@@ -125,12 +140,12 @@ describe('MongoDB operator injection (security)', { timeout: 120_000 }, () => {
     );
   });
 
-  it('numbers come back exactly, -0 included (found by the property above)', async () => {
+  it(`numbers come back exactly, -0 included (found by the property above)${ferretDbV1 ? '; FerretDB v1 gives 0 for -0' : ''}`, async () => {
     const channel = databaseChannel();
     await channel.writeInstances('zeros', [{ timestamp: 1, value: { a: -0, b: [0, -0] } }]);
     const [stored] = await collect(channel.getResults('zeros', ALL));
-    expect(stored).toEqual({ timestamp: 1, value: { a: -0, b: [0, -0] } });
-    expect(Object.is((stored!.value as { a: number }).a, -0)).toBe(true);
+    expect(stored).toEqual({ timestamp: 1, value: asStored({ a: -0, b: [0, -0] }) });
+    expect(Object.is((stored!.value as { a: number }).a, -0)).toBe(!ferretDbV1);
   });
 
   it('a stream named like a query document is just a name', async () => {

@@ -3,19 +3,23 @@ import { AssetsChannel } from '../../../src/channels/assets-channel.js';
 import { DatabaseChannel } from '../../../src/channels/database-channel.js';
 import { MIN_DATE } from '../../../src/time/timestamp.js';
 import { TimeInterval } from '../../../src/time/time-interval.js';
-import { useTestDatabase } from '../setup/mongo.js';
+import { testServer, useTestDatabase } from '../setup/mongo.js';
 import { defineChannelContract } from '../contracts/channel.contract.js';
 
 const database = useTestDatabase();
 let n = 0;
 
-defineChannelContract('AssetsChannel', () => {
-  const suffix = ++n;
-  return new AssetsChannel({
-    db: database.db,
-    collections: { instances: `assets_${suffix}`, definitions: `asset_definitions_${suffix}` },
-  });
-});
+defineChannelContract(
+  'AssetsChannel',
+  () => {
+    const suffix = ++n;
+    return new AssetsChannel({
+      db: database.db,
+      collections: { instances: `assets_${suffix}`, definitions: `asset_definitions_${suffix}` },
+    });
+  },
+  { refusesNestedArrays: testServer().ferretDbV1 },
+);
 
 describe('AssetsChannel', () => {
   it('merges writes into the stream and extends the calculated interval to the latest write', async () => {

@@ -5,11 +5,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseChannel } from '../../../src/channels/database-channel.js';
 import { StreamId } from '../../../src/streams/stream-id.js';
 import { TimeInterval } from '../../../src/time/time-interval.js';
-import { useTestDatabase } from '../setup/mongo.js';
+import { testServer, useTestDatabase } from '../setup/mongo.js';
 
 const database = useTestDatabase();
-const N = 6_000;
-const WRITE_BATCH = 1_500;
+// FerretDB v1 replaces a document by reading the whole collection (see README, MongoDB), so the
+// store rewrites only the values that changed; there the stream is smaller and a rewrite changes
+// one value in 50, elsewhere every value.
+const { ferretDbV1 } = testServer();
+const N = ferretDbV1 ? 2_000 : 6_000;
+const WRITE_BATCH = ferretDbV1 ? 500 : 1_500;
+const changes = (i: number): boolean => !ferretDbV1 || i % 50 === 0;
+const rewritten = (i: number) => (changes(i) ? { i, again: true } : { i });
 const BASE = Date.parse('2020-01-01T00:00:00Z');
 const id = StreamId.of('many', { sensor: 'a' });
 let client: MongoClient;
@@ -53,9 +59,10 @@ describe('DatabaseChannel on the wire', () => {
     expect(sent).toBe(N);
     expect(started.length).toBeLessThan(inserts.length + 5);
 
-    // A rewrite replaces in bulk: one failed insert round, then replace-only batches.
+    // A rewrite replaces in bulk: one failed insert round, then replace-only batches (on FerretDB
+    // v1, of what changed only, after one read of each batch's range, in commands of at most 8).
     watch();
-    const rewrite = instances.map(({ timestamp }, i) => ({ timestamp, value: { i, again: true } }));
+    const rewrite = instances.map(({ timestamp }, i) => ({ timestamp, value: rewritten(i) }));
     await channel.writeInstances(id, rewrite);
     const updates = named('update').filter((event) => event.command.update === 'streams');
     expect(
@@ -64,11 +71,16 @@ describe('DatabaseChannel on the wire', () => {
         0,
       ),
     ).toBe(WRITE_BATCH);
-    expect(updates.length).toBeLessThan(N / 200);
+    if (ferretDbV1) {
+      expect(named('find')).toHaveLength(N / WRITE_BATCH);
+      expect(updates.every((event) => (event.command.updates as unknown[]).length <= 8)).toBe(true);
+    } else {
+      expect(updates.length).toBeLessThan(N / 200);
+    }
     expect(updates.every((event) => event.command.ordered === false)).toBe(true);
     expect(
       updates.reduce((sum, event) => sum + (event.command.updates as unknown[]).length, 0),
-    ).toBe(N);
+    ).toBe(instances.filter((_, i) => changes(i)).length);
     expect(
       updates.every((event) =>
         (event.command.updates as { upsert: boolean }[]).every((u) => u.upsert),
@@ -91,7 +103,7 @@ describe('DatabaseChannel on the wire', () => {
       expect(batch.length).toBeLessThanOrEqual(1_000);
       for (const { timestamp, value } of batch) {
         expect(timestamp).toBeGreaterThan(previous);
-        expect(value).toEqual({ i: seen, again: true });
+        expect(value).toEqual(rewritten(seen));
         previous = timestamp;
         seen++;
       }
@@ -129,8 +141,8 @@ describe('DatabaseChannel on the wire', () => {
     const stream = await channel.getStream(id);
     const view = stream.window(new TimeInterval(BASE + 5_000, BASE + 10_000));
     watch();
-    expect(await view.first()).toEqual({ timestamp: BASE + 6_000, value: { i: 6, again: true } });
-    expect(await view.last()).toEqual({ timestamp: BASE + 10_000, value: { i: 10, again: true } });
+    expect(await view.first()).toEqual({ timestamp: BASE + 6_000, value: rewritten(6) });
+    expect(await view.last()).toEqual({ timestamp: BASE + 10_000, value: rewritten(10) });
     const finds = named('find');
     expect(
       finds.map((event): unknown[] => [plain(event.command.sort), event.command.limit as unknown]),
@@ -147,7 +159,7 @@ describe('DatabaseChannel on the wire', () => {
     expect(named('getMore')).toHaveLength(0);
   });
 
-  it('keeps instances in one collection with a compound _id and definitions in another', async () => {
+  it('keeps instances in one collection with a compound _id, definitions in another and interval versions in a third', async () => {
     const db = client.db(database.name);
     const doc = await db.collection('streams').findOne({}, { sort: { _id: 1 } });
     expect(doc).toEqual({ _id: { s: id.key, t: new Date(BASE) }, v: { i: 0, again: true } });
@@ -157,16 +169,31 @@ describe('DatabaseChannel on the wire', () => {
       name: 'many',
       meta: [{ k: 'sensor', v: 'a' }],
       channel: 'mongo',
-      calculatedIntervals: [],
-      version: 0,
     });
     expect(definition?.createdAt).toBeInstanceOf(Date);
     expect(definition?.lastUpdated).toBeInstanceOf(Date);
     expect(definition?.lastAccessed).toBeInstanceOf(Date);
+    // Each change of the calculated intervals is a new version.
+    const versions = db.collection('stream_definitions_intervals');
+    expect(await versions.countDocuments()).toBe(0);
+    await channel.addCalculatedIntervals(id, new TimeInterval(BASE, BASE + 1000));
+    await channel.addCalculatedIntervals(id, new TimeInterval(BASE + 1000, BASE + 2000));
+    expect(await versions.find().sort({ _id: 1 }).toArray()).toEqual([
+      {
+        _id: { s: id.key, v: 1 },
+        intervals: [{ start: new Date(BASE), end: new Date(BASE + 1000) }],
+        at: expect.any(Date) as unknown,
+      },
+      {
+        _id: { s: id.key, v: 2 },
+        intervals: [{ start: new Date(BASE), end: new Date(BASE + 2000) }],
+        at: expect.any(Date) as unknown,
+      },
+    ]);
     const indexes = (await db.collection('stream_definitions').listIndexes().toArray()).map(
       (index: { name?: unknown }) => String(index.name),
     );
-    expect(indexes).toEqual(expect.arrayContaining(['_id_', 'name_1', 'meta_k_1_meta_v_1']));
+    expect(indexes).toEqual(expect.arrayContaining(['_id_', 'name_1', 'meta_1']));
     // Creating the indexes again on another start is harmless.
     await new DatabaseChannel({ db }).init();
     expect(await db.collection('stream_definitions').listIndexes().toArray()).toHaveLength(

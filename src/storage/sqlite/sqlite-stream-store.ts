@@ -1,0 +1,323 @@
+import { InvalidArgumentError, StorageError } from '../../errors.js';
+import { StreamId } from '../../streams/stream-id.js';
+import type { StreamInstance } from '../../streams/stream-instance.js';
+import { checkInstanceTimestamp } from '../../streams/stream-instance.js';
+import { TimeInterval } from '../../time/time-interval.js';
+import { TimeIntervals } from '../../time/time-intervals.js';
+import type {
+  ReadOptions,
+  StreamFilter,
+  StreamStore,
+  StreamStoreCapabilities,
+} from '../stream-store.js';
+import type { SqliteDatabase } from './sqlite-database.js';
+import type { StoredValue } from './sqlite-values.js';
+import { decodeValue, encodeValue } from './sqlite-values.js';
+
+const DEFAULT_READ_BATCH = 4096;
+/** Rows per INSERT statement: one call into SQLite per this many instances. */
+const ROWS_PER_INSERT = 128;
+
+const INSERT_COLUMNS = 'INSERT INTO instances (stream, t, v) VALUES ';
+const UPSERT = ' ON CONFLICT (stream, t) DO UPDATE SET v = excluded.v';
+const INSERT_MANY = INSERT_COLUMNS + Array(ROWS_PER_INSERT).fill('(?, ?, ?)').join(', ') + UPSERT;
+const INSERT_ONE = `${INSERT_COLUMNS}(?, ?, ?)${UPSERT}`;
+
+const SELECT_ID = 'SELECT id FROM streams WHERE channel = ? AND key = ?';
+const READ_FORWARD =
+  'SELECT t, v FROM instances WHERE stream = ? AND t > ? AND t <= ? ORDER BY t LIMIT ?';
+const READ_REVERSE =
+  'SELECT t, v FROM instances WHERE stream = ? AND t > ? AND t <= ? ORDER BY t DESC LIMIT ?';
+
+/**
+ * The streams of one channel in a hyperstream SQLite file: definitions (with their calculated
+ * intervals) in table `streams`, instances in the `WITHOUT ROWID` table `instances` keyed by
+ * (stream, timestamp), so a window is one range scan of the primary key.
+ *
+ * @remarks
+ * - A write is one `BEGIN IMMEDIATE` transaction: the definition is created if needed and every
+ *   instance upserted (the last at a timestamp wins), in multi-row statements. It resolves once
+ *   committed, and is all or nothing.
+ * - Calculated intervals change in their own `IMMEDIATE` transaction (read, merge, write), so
+ *   concurrent writers, in this process or others, never lose an interval.
+ * - Reads are lazy: each batch is one indexed query that resumes after the last timestamp read
+ *   (no statement stays open between batches, so writes may interleave with a long read).
+ *   `first`/`last`/`head`/`tail` read one small batch from either end of the index.
+ * - Values read back exactly, see `sqlite-values.ts`.
+ * - Made by `createSqliteBackend`; the backend owns the connection, so `close()` does nothing.
+ */
+export class SqliteStreamStore implements StreamStore {
+  readonly capabilities: StreamStoreCapabilities;
+  readonly channelId: string;
+  readonly #db: SqliteDatabase;
+
+  /** @internal use `createSqliteBackend(…).streams(channelId)`. */
+  constructor(db: SqliteDatabase, channelId: string) {
+    this.#db = db;
+    this.channelId = channelId;
+    this.capabilities = { atomicIntervalMerge: true, persistent: !db.memory };
+  }
+
+  async ensureStream(id: StreamId): Promise<boolean> {
+    return await this.#db.run('stream creation', this.#details(id), () =>
+      this.#insertDefinition(id),
+    );
+  }
+
+  async hasStream(id: StreamId): Promise<boolean> {
+    return await this.#db.run(
+      'stream lookup',
+      this.#details(id),
+      () => this.#idOf(id) !== undefined,
+    );
+  }
+
+  async listStreams(filter: StreamFilter = {}): Promise<StreamId[]> {
+    if (filter.name !== undefined && typeof filter.name !== 'string') return [];
+    const meta = filter.meta ?? {};
+    if (Object.values(meta).some((v) => typeof v !== 'string')) return [];
+    const rows = await this.#db.run('stream listing', { channel: this.channelId }, () =>
+      filter.name === undefined
+        ? this.#db
+            .statement('SELECT key, name, meta FROM streams WHERE channel = ? ORDER BY key')
+            .all(this.channelId)
+        : this.#db
+            .statement(
+              'SELECT key, name, meta FROM streams WHERE channel = ? AND name = ? ORDER BY key',
+            )
+            .all(this.channelId, filter.name),
+    );
+    const ids: StreamId[] = [];
+    for (const row of rows as { key: string; name: string; meta: string }[]) {
+      const id = this.#parseId(row);
+      if (id.matches(meta)) ids.push(id);
+    }
+    return ids;
+  }
+
+  async deleteStream(id: StreamId): Promise<void> {
+    await this.#db.transaction('stream deletion', this.#details(id), () => {
+      const streamId = this.#idOf(id);
+      if (streamId === undefined) return;
+      this.#db.statement('DELETE FROM streams WHERE id = ?').run(streamId);
+      this.#db.statement('DELETE FROM instances WHERE stream = ?').run(streamId);
+    });
+  }
+
+  async write(id: StreamId, instances: readonly StreamInstance[]): Promise<number> {
+    // Everything is checked and encoded before the transaction: a bad value writes nothing.
+    const count = instances.length;
+    const times = new Array<number>(count);
+    const values = new Array<StoredValue>(count);
+    for (let i = 0; i < count; i++) {
+      const { timestamp, value } = instances[i]!;
+      checkInstanceTimestamp(timestamp, id.key);
+      times[i] = timestamp;
+      values[i] = encodeValue(value, id.key, timestamp);
+    }
+    await this.#db.transaction('write', this.#details(id), () => {
+      this.#insertDefinition(id);
+      const streamId = this.#idOf(id)!;
+      if (count > 0) {
+        this.#db
+          .statement('UPDATE streams SET updated_at = ? WHERE id = ?')
+          .run(Date.now(), streamId);
+      }
+      const many = this.#db.statement(INSERT_MANY);
+      const params = new Array<unknown>(3 * ROWS_PER_INSERT);
+      let i = 0;
+      // Rows go in their given order, so of equal timestamps the last one wins.
+      for (; i + ROWS_PER_INSERT <= count; i += ROWS_PER_INSERT) {
+        for (let j = 0, k = 0; j < ROWS_PER_INSERT; j++, k += 3) {
+          params[k] = streamId;
+          params[k + 1] = times[i + j];
+          params[k + 2] = values[i + j];
+        }
+        many.run(params);
+      }
+      const one = this.#db.statement(INSERT_ONE);
+      for (; i < count; i++) one.run(streamId, times[i], values[i]);
+    });
+    return count;
+  }
+
+  read(
+    id: StreamId,
+    interval: TimeInterval,
+    options: ReadOptions = {},
+  ): AsyncIterable<readonly StreamInstance[]> {
+    return { [Symbol.asyncIterator]: () => this.#batches(id, interval, options) };
+  }
+
+  async count(id: StreamId, interval: TimeInterval): Promise<number> {
+    return await this.#db.run('count', this.#details(id), () => {
+      const streamId = this.#idOf(id);
+      if (streamId === undefined) return 0;
+      return this.#db
+        .statement('SELECT count(*) FROM instances WHERE stream = ? AND t > ? AND t <= ?')
+        .pluck()
+        .get(streamId, interval.start, interval.end) as number;
+    });
+  }
+
+  async deleteData(id: StreamId, interval?: TimeInterval): Promise<number> {
+    return await this.#db.transaction('delete', this.#details(id), () => {
+      const streamId = this.#idOf(id);
+      if (streamId === undefined) return 0;
+      const result = interval
+        ? this.#db
+            .statement('DELETE FROM instances WHERE stream = ? AND t > ? AND t <= ?')
+            .run(streamId, interval.start, interval.end)
+        : this.#db.statement('DELETE FROM instances WHERE stream = ?').run(streamId);
+      return result.changes;
+    });
+  }
+
+  async getCalculatedIntervals(id: StreamId): Promise<TimeIntervals> {
+    return await this.#db.run('calculated-interval lookup', this.#details(id), () =>
+      this.#loadIntervals(id),
+    );
+  }
+
+  async addCalculatedIntervals(id: StreamId, intervals: TimeIntervals): Promise<TimeIntervals> {
+    return await this.#db.transaction('calculated-interval update', this.#details(id), () => {
+      this.#insertDefinition(id);
+      return this.#changeIntervals(id, (current) => current.union(intervals));
+    });
+  }
+
+  async removeCalculatedIntervals(id: StreamId, intervals: TimeIntervals): Promise<TimeIntervals> {
+    return await this.#db.transaction('calculated-interval update', this.#details(id), () =>
+      this.#changeIntervals(id, (current) => current.difference(intervals)),
+    );
+  }
+
+  /** The backend owns the connection. */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Batches of a window, each one indexed query resuming after the last timestamp read. */
+  async *#batches(
+    id: StreamId,
+    interval: TimeInterval,
+    options: ReadOptions,
+  ): AsyncGenerator<readonly StreamInstance[], undefined> {
+    const limit = options.limit ?? Infinity;
+    if (limit !== Infinity && (!Number.isInteger(limit) || limit < 0)) {
+      throw new InvalidArgumentError(`invalid read limit ${limit}: expected a whole number >= 0`);
+    }
+    if (limit === 0) return;
+    const batchSize = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_READ_BATCH));
+    const details = this.#details(id);
+    const streamId = await this.#db.run('read', details, () => this.#idOf(id));
+    if (streamId === undefined) return;
+    const reverse = options.reverse === true;
+    let { start, end } = interval;
+    let remaining = limit;
+    while (remaining > 0 && start < end) {
+      const size = Math.min(batchSize, remaining);
+      const rows = await this.#db.run(
+        'read',
+        details,
+        () =>
+          this.#db
+            .statement(reverse ? READ_REVERSE : READ_FORWARD)
+            .raw(true)
+            .all(streamId, start, end, size) as [number, unknown][],
+      );
+      const batch = new Array<StreamInstance>(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
+        batch[i] = { timestamp: row[0], value: decodeValue(row[1]) };
+      }
+      if (batch.length > 0) yield batch;
+      if (rows.length < size) return;
+      remaining -= rows.length;
+      const last = rows[rows.length - 1]![0];
+      // Timestamps are whole milliseconds: (start, end] resumes after `last` either way.
+      if (reverse) end = last - 1;
+      else start = last;
+    }
+    return;
+  }
+
+  #insertDefinition(id: StreamId): boolean {
+    const result = this.#db
+      .statement(
+        'INSERT INTO streams (channel, key, name, meta, created_at) VALUES (?, ?, ?, ?, ?) ' +
+          'ON CONFLICT (channel, key) DO NOTHING',
+      )
+      .run(this.channelId, id.key, id.name, JSON.stringify(id.meta), Date.now());
+    return result.changes === 1;
+  }
+
+  #idOf(id: StreamId): number | undefined {
+    return this.#db.statement(SELECT_ID).pluck().get(this.channelId, id.key) as number | undefined;
+  }
+
+  #loadIntervals(id: StreamId): TimeIntervals {
+    const text = this.#db
+      .statement('SELECT calculated FROM streams WHERE channel = ? AND key = ?')
+      .pluck()
+      .get(this.channelId, id.key) as string | undefined;
+    return text === undefined ? TimeIntervals.EMPTY : this.#parseIntervals(id, text);
+  }
+
+  /** Inside a transaction: reads, changes and (when changed) writes the calculated intervals. */
+  #changeIntervals(id: StreamId, change: (current: TimeIntervals) => TimeIntervals): TimeIntervals {
+    const current = this.#loadIntervals(id);
+    const next = change(current);
+    if (!next.equals(current)) {
+      this.#db
+        .statement(
+          'UPDATE streams SET calculated = ?, updated_at = ? WHERE channel = ? AND key = ?',
+        )
+        .run(intervalsToText(next), Date.now(), this.channelId, id.key);
+    }
+    return next;
+  }
+
+  #parseIntervals(id: StreamId, text: string): TimeIntervals {
+    try {
+      const pairs = JSON.parse(text) as unknown;
+      if (!Array.isArray(pairs)) throw new Error('not an array');
+      return TimeIntervals.from(
+        pairs.map((pair: unknown) => {
+          if (!Array.isArray(pair) || pair.length !== 2) throw new Error('not a [start, end] pair');
+          return new TimeInterval(pair[0] as number, pair[1] as number);
+        }),
+      );
+    } catch (error) {
+      throw new StorageError(
+        `calculated intervals of stream "${id.key}" in channel "${this.channelId}" are corrupt in "${this.#db.path}": ` +
+          `${(error as Error).message}; purge the stream to reset them`,
+        this.#details(id),
+        error,
+      );
+    }
+  }
+
+  #parseId(row: { key: string; name: string; meta: string }): StreamId {
+    try {
+      const id = StreamId.of(row.name, JSON.parse(row.meta) as [string, string][]);
+      if (id.key === row.key) return id;
+      throw new Error(`its name and meta-data give the key "${id.key}"`);
+    } catch (error) {
+      throw new StorageError(
+        `stream definition "${row.key}" in channel "${this.channelId}" is corrupt in "${this.#db.path}": ` +
+          `${(error as Error).message}; delete the stream`,
+        { stream: row.key, channel: this.channelId },
+        error,
+      );
+    }
+  }
+
+  #details(id: StreamId): Record<string, unknown> {
+    return { stream: id.key, channel: this.channelId };
+  }
+}
+
+function intervalsToText(intervals: TimeIntervals): string {
+  return JSON.stringify(intervals.toArray().map((i) => [i.start, i.end]));
+}
