@@ -125,7 +125,7 @@ describe('resample', () => {
             .map((h) => ({ timestamp: h * 3_600_000, value: h }));
           // linear needs a bound; previous without one reads the whole history before the interval.
           const hoursStale = method === 'linear' ? (stalenessHours ?? 24) : stalenessHours;
-          const common: Params = {
+          const common: Omit<Params, 'stride'> = {
             method,
             origin: DAY / 2,
             ...(hoursStale === undefined ? {} : { maxStaleness: hoursStale * 3_600_000 }),
