@@ -347,6 +347,7 @@ async function run(context: BenchContext): Promise<BenchRow[]> {
       const expectedSecond = expected.second;
       const expectedBoth = expected.both;
       const again: number[] = [];
+      const againCpu: number[] = [];
       let checked = false;
       const streams = plateSinkStreams(airports.length);
       let workflow: ReturnType<typeof plateWorkflow> | undefined;
@@ -384,8 +385,11 @@ async function run(context: BenchContext): Promise<BenchRow[]> {
           collectGarbage();
           await pause();
           const started = performance.now();
+          const before = process.cpuUsage();
           const session = await workflow!.execute(both);
+          const used = process.cpuUsage(before);
           again.push(performance.now() - started);
+          againCpu.push((used.user + used.system) / 1000);
           assertSame(session.pieces.length, 0, 'pieces of the repeated execute');
           await engine?.close();
           engine = undefined;
@@ -427,7 +431,7 @@ async function run(context: BenchContext): Promise<BenchRow[]> {
         baselines: {},
         items: streams,
         peakRssMiB: peakRssMiB(),
-        note: `${((againMs * 1000) / streams).toFixed(2)} µs per stream; no pieces; load average ${load()}`,
+        note: `${((againMs * 1000) / streams).toFixed(2)} µs per stream (CPU ${((median(againCpu) * 1000) / streams).toFixed(2)} µs); no pieces; load average ${load()}`,
       });
     }
     await engine?.close();
