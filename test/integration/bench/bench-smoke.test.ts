@@ -144,7 +144,13 @@ describe('the bench runner', () => {
     expect(stdout).toContain('broken on purpose');
     expect(stdout).toMatch(/\| x +\| +2\.00 \| +4\.00 \| +0\.50× \| +5\.0 k \|/);
     expect(JSON.parse(await readFile(out, 'utf8'))).toEqual([
-      expect.objectContaining({ scenario: 'works', figure: 'x', engineMs: 2, baselines: { 'hand-loop': 4 }, items: 10 }),
+      expect.objectContaining({
+        scenario: 'works',
+        figure: 'x',
+        engineMs: 2,
+        baselines: { 'hand-loop': 4 },
+        items: 10,
+      }),
     ]);
     const report = JSON.parse(await readFile(reportFileOf(out), 'utf8')) as BenchReport;
     expect(report.scenarios.map((s) => [s.name, s.status])).toEqual([

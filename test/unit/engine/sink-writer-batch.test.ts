@@ -25,7 +25,7 @@ function writer(channel = new MemoryChannel()): { channel: MemoryChannel; writer
 }
 
 describe('SinkWriter with column batches', () => {
-  it('refuses timestamps outside the piece or not increasing, and values that cannot be stored', () => {
+  it('refuses timestamps outside the piece or not increasing, and values that cannot be stored', async () => {
     const outside = writer().writer;
     expect(() => outside.addBatch(sink, makeBatch([150, 201], numberColumn([1, 2])))).toThrow(
       ToolExecutionError,
@@ -35,7 +35,7 @@ describe('SinkWriter with column batches', () => {
       /outside the piece/,
     );
     const backwards = writer().writer;
-    backwards.add(sink, { timestamp: 150, value: 1 });
+    await backwards.add(sink, { timestamp: 150, value: 1 });
     expect(() => backwards.addBatch(sink, makeBatch([150, 160], numberColumn([1, 2])))).toThrow(
       /strictly increasing/,
     );
