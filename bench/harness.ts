@@ -13,6 +13,13 @@ export interface BenchRow {
   readonly items: number | undefined;
   /** Free text: units, what the baseline is, figures that do not fit the columns. */
   readonly note?: string;
+  /**
+   * Several baselines by name (`hand-loop`, `columnar-loop`, `duckdb-1t`, `duckdb-2t`), median ms
+   * each, measured interleaved with the engine in the same run. `baselineMs` is then the first.
+   */
+  readonly baselines?: Readonly<Record<string, number>>;
+  /** Peak RSS of the scenario's process when the figure was taken (MiB). */
+  readonly peakRssMiB?: number;
 }
 
 /** What a scenario gets: its size and the repetitions to use. */
@@ -37,8 +44,20 @@ export interface Timing {
 }
 
 /**
- * Times `fn` `repetitions` times (after `setup` each time, untimed) and returns the median.
- * The value `fn` returns is passed to `check` once, so a benchmark cannot silently compute nothing.
+ * How long to let the heap settle after a forced GC before a timed sample: V8 sweeps concurrently,
+ * and on a 2-core machine the sweeper competed with the timed code for 100–200 ms.
+ */
+export const SETTLE_MS = 250;
+
+/** Waits `ms` (lets concurrent GC work finish before timing). */
+export async function pause(ms = SETTLE_MS): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Times `fn` `repetitions` times (after `setup` each time, untimed, then a pause for the heap to
+ * settle) and returns the median. The value `fn` returns is passed to `check` once, so a benchmark
+ * cannot silently compute nothing.
  */
 export async function time<T>(
   repetitions: number,
@@ -47,7 +66,10 @@ export async function time<T>(
 ): Promise<Timing> {
   const samples: number[] = [];
   for (let i = 0; i < Math.max(1, repetitions); i++) {
-    if (options.setup) await options.setup();
+    if (options.setup) {
+      await options.setup();
+      await pause();
+    }
     const start = performance.now();
     const result = await fn();
     samples.push(performance.now() - start);
@@ -63,6 +85,13 @@ export async function time<T>(
 export function peakRssMiB(): number {
   // maxRSS is in KiB on Linux.
   return process.resourceUsage().maxRSS / 1024;
+}
+
+/** The median of some samples. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Throws when two values differ (deep, numbers within a relative tolerance). */

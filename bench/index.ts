@@ -27,8 +27,9 @@ const USAGE = `usage: npm run bench -- [<scenario>…] [--repetitions N] [--tiny
   <scenario>       run only these (name or file name); all by default
   --repetitions N  timed repetitions per figure, the median is reported (default 5)
   --tiny           run each scenario once on a tiny input (checks the code, not the speed)
-  --out FILE       where to write the JSON results (default bench/results/latest.json,
-                   bench/results/tiny.json with --tiny)
+  --out FILE       where to write the JSON rows (default bench/results/latest.json,
+                   bench/results/tiny.json with --tiny); the full report (machine, load,
+                   commit, every scenario) goes beside it as <FILE>.report.json
   --server KINDS   run the scenarios that need a MongoDB server once against each of these test
                    servers, e.g. java,ferretdb (ferretdb, java, mongod; default: the one
                    HYPERSTREAM_TEST_SERVER names, else MONGODB_URI or the first available)
@@ -67,6 +68,37 @@ export interface MachineInfo {
   /** 1-minute load average when the run started: above the core count, figures are noisy. */
   readonly loadAverage: number;
   readonly mongoServer?: string;
+}
+
+/** One line of `latest.json`: a figure with every baseline measured beside it. */
+export interface ResultRow {
+  readonly scenario: string;
+  readonly figure: string;
+  readonly engineMs: number;
+  /** Median ms per baseline name (`hand-loop`, `columnar-loop`, `duckdb-1t`, `duckdb-2t`, …). */
+  readonly baselines: Readonly<Record<string, number>>;
+  readonly items: number | undefined;
+  readonly peakRssMiB: number | undefined;
+}
+
+/** The rows of a report, as `latest.json` holds them. */
+export function resultRows(report: BenchReport): ResultRow[] {
+  return report.scenarios.flatMap((scenario) =>
+    scenario.rows.map((row) => ({
+      scenario: scenario.name,
+      figure: row.figure,
+      engineMs: row.engineMs,
+      baselines:
+        row.baselines ?? (row.baselineMs === undefined ? {} : { 'hand-loop': row.baselineMs }),
+      items: row.items,
+      peakRssMiB: row.peakRssMiB ?? scenario.peakRssMiB,
+    })),
+  );
+}
+
+/** Where the full report of a rows file goes. */
+export function reportFileOf(rowsFile: string): string {
+  return rowsFile.replace(/(\.json)?$/, '.report.json');
 }
 
 export interface BenchReport {
@@ -338,7 +370,8 @@ async function main(argv: readonly string[]): Promise<number> {
     options.out ?? path.join(RESULTS_DIR, options.tiny ? 'tiny.json' : 'latest.json'),
   );
   await mkdir(path.dirname(out), { recursive: true });
-  await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(out, `${JSON.stringify(resultRows(report), null, 2)}\n`);
+  await writeFile(reportFileOf(out), `${JSON.stringify(report, null, 2)}\n`);
   const failed = results.filter((r) => r.status === 'failed');
   process.stdout.write(
     `\n${results.length - failed.length} scenarios ok, ${failed.length} failed; results in ${path.relative(process.cwd(), out)}\n`,
@@ -447,6 +480,7 @@ export function formatScenario(result: ScenarioResult): string {
   const title = `## ${result.name}${server}${result.description ? ` — ${result.description}` : ''}`;
   if (result.status === 'failed')
     return `${title}\nFAILED after ${formatMs(result.durationMs)}: ${result.error ?? ''}`;
+  if (result.rows.some((row) => row.baselines !== undefined)) return formatBaselines(result, title);
   const header = ['figure', 'engine ms', 'baseline ms', 'ratio', 'items/s', 'peak RSS MiB', 'note'];
   const rss = result.peakRssMiB === undefined ? '' : result.peakRssMiB.toFixed(0);
   const lines = result.rows.map((row) => [
@@ -461,8 +495,37 @@ export function formatScenario(result: ScenarioResult): string {
   return `${title}\n${table(header, lines)}\n(${result.rows.length} figures in ${formatMs(result.durationMs)} ms; ratio = engine / baseline, below 1 the engine is faster; peak RSS of the scenario's process)`;
 }
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const numeric = [false, true, true, true, true, true, false];
+/** A table with one column per baseline: `ms (engine / baseline ×)`. */
+function formatBaselines(result: ScenarioResult, title: string): string {
+  const names = [...new Set(result.rows.flatMap((row) => Object.keys(row.baselines ?? {})))];
+  const header = [
+    'figure',
+    'engine ms',
+    ...names.map((n) => `${n} ms (ratio)`),
+    'items/s',
+    'peak RSS MiB',
+    'note',
+  ];
+  const lines = result.rows.map((row) => [
+    row.figure,
+    formatMs(row.engineMs),
+    ...names.map((name) => {
+      const ms = row.baselines?.[name];
+      return ms === undefined ? '—' : `${formatMs(ms)} (${formatRatio(row.engineMs / ms)})`;
+    }),
+    row.itemsPerSecond === undefined ? '—' : formatRate(row.itemsPerSecond),
+    (row.peakRssMiB ?? result.peakRssMiB)?.toFixed(0) ?? '',
+    row.note ?? '',
+  ]);
+  const numeric = [false, true, ...names.map(() => true), true, true, false];
+  return `${title}\n${table(header, lines, numeric)}\n(${result.rows.length} figures in ${formatMs(result.durationMs)} ms; ratio = engine / baseline, below 1 the engine is faster; all measured interleaved in one process)`;
+}
+
+function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  numeric: readonly boolean[] = [false, true, true, true, true, true, false],
+): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]): string =>
     `| ${cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;

@@ -62,6 +62,34 @@ export type {
   StreamIdJSON,
 } from './streams/stream-id.js';
 export { instance } from './streams/stream-instance.js';
+export {
+  isBatch,
+  makeBatch,
+  numberColumn,
+  stringColumn,
+  objectColumn,
+  structColumn,
+  columnLength,
+  valueAt,
+  columnValues,
+  columnFromValues,
+  batchFromInstances,
+  batchToInstances,
+  sliceBatch,
+  takeRows,
+  fieldColumn,
+  numbersOf,
+  checkBatchTimestamps,
+} from './streams/batch.js';
+export type {
+  Batch,
+  Column,
+  NumberColumn,
+  StringColumn,
+  ObjectColumn,
+  StructColumn,
+} from './streams/batch.js';
+export { BatchBuilder, concatBatches } from './streams/batch-builder.js';
 export type { StreamInstance } from './streams/stream-instance.js';
 export { Stream } from './channels/stream.js';
 export type { WindowOptions } from './channels/stream.js';
@@ -72,11 +100,13 @@ export type {
   StreamStore,
   StreamStoreCapabilities,
   ReadOptions,
+  ColumnReadOptions,
   StreamFilter,
 } from './storage/stream-store.js';
 export { MemoryStreamStore } from './storage/memory/memory-stream-store.js';
 export type { Channel } from './channels/channel.js';
 export type { PurgeOptions, StreamAccess, StreamReader } from './channels/stream-access.js';
+export { readColumnsOf, writeBatchTo } from './channels/stream-access.js';
 export { StoreChannel } from './channels/store-channel.js';
 export { MemoryChannel } from './channels/memory-channel.js';
 export { ReadOnlyMemoryChannel } from './channels/read-only-memory-channel.js';
@@ -111,6 +141,8 @@ export {
   ToolKind,
   OUTPUT_BATCH_SIZE,
   isOutputBatch,
+  isColumnOutput,
+  columnOutputInstances,
   flattenOutputs,
   defineTool,
   isToolDefinition,
@@ -131,6 +163,9 @@ export type {
   ToolContext,
   ToolOutput,
   ToolYield,
+  ToolBatch,
+  TaggedBatch,
+  SelectedBatch,
   BaseToolContext,
   PlainToolContext,
   MultiOutputToolContext,

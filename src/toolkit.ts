@@ -15,16 +15,22 @@ export {
   describeValue,
   tagByIntervals,
   splitDicts,
+  splitDictInstances,
+  PlateValueClaims,
   splitByElement,
   splitEntries,
   mappingLookup,
 } from './tools/structural-support.js';
-export type {
-  TimestampGroup,
-  PlateValueClaims,
-  IntervalParam,
-  EmitSplit,
-} from './tools/structural-support.js';
+export type { TimestampGroup, IntervalParam, EmitSplit } from './tools/structural-support.js';
+export {
+  COLUMN_BATCH_ROWS,
+  keyTargets,
+  partitionRows,
+  Partitioner,
+  mergeColumnsByTimestamp,
+  BatchCollector,
+} from './tools/columnar-support.js';
+export type { MergedGroups } from './tools/columnar-support.js';
 export {
   timeParam,
   durationParam,

@@ -7,6 +7,8 @@ import type { Flight, Flights } from './flights.js';
 import { Engine } from '../../src/engine/engine.js';
 import type { SessionRecord } from '../../src/storage/session-store.js';
 import { StreamId } from '../../src/streams/stream-id.js';
+import type { Batch } from '../../src/streams/batch.js';
+import { writeBatchTo } from '../../src/channels/stream-access.js';
 import type { StreamInstance } from '../../src/streams/stream-instance.js';
 import { TimeInterval } from '../../src/time/time-interval.js';
 import { TimeIntervals } from '../../src/time/time-intervals.js';
@@ -42,17 +44,17 @@ export function originAirports(flights: Flights): string[] {
 /**
  * A fresh in-memory engine holding the flights as a calculated source stream over `span`, and
  * (with `airports`) one plate value per origin airport on the plate {@link AIRPORT_PLATE}.
- * The instances are shared, not copied: neither the engine nor the tools mutate values.
+ * The flights are written as one column batch (the memory store copies it into its chunks).
  */
 export async function flightsEngine(
-  instances: readonly StreamInstance<Flight>[],
+  flights: Batch,
   span: TimeInterval,
   airports?: readonly string[],
 ): Promise<Engine> {
   const engine = await Engine.create();
   const memory = engine.channels.get('memory');
   const id = StreamId.of(FLIGHTS_STREAM);
-  await memory.writeInstances(id, instances);
+  await writeBatchTo(memory, id, flights);
   await memory.addCalculatedIntervals(id, span);
   if (airports) {
     for (const code of airports) await engine.plates.addMetaData([], AIRPORT_PLATE, code);

@@ -10,6 +10,8 @@ import { parquetRead } from 'hyparquet';
 import { asyncBufferFromFile } from 'hyparquet/src/node.js';
 import { compressors } from 'hyparquet-compressors';
 import type { StreamInstance } from '../../src/streams/stream-instance.js';
+import type { Batch } from '../../src/streams/batch.js';
+import { makeBatch, numberColumn, structColumn } from '../../src/streams/batch.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** Where the compact form is cached (git-ignored). */
@@ -131,6 +133,24 @@ export function flightInstances(flights: Flights): StreamInstance<Flight>[] {
     };
   }
   return out;
+}
+
+/**
+ * The flights as one column batch (what a columnar ingest, e.g. from parquet, writes): a struct
+ * column with the fields of {@link Flight} in the same order, origin and destination
+ * dictionary-encoded over the airport codes. Same instances as {@link flightInstances}.
+ */
+export function flightsBatch(flights: Flights): Batch {
+  const dictionary = flights.airports;
+  return makeBatch(
+    flights.timestamps,
+    structColumn({
+      delay: numberColumn(Float64Array.from(flights.delay)),
+      distance: numberColumn(Float64Array.from(flights.distance)),
+      origin: { type: 'string', codes: Uint32Array.from(flights.origin), dictionary },
+      destination: { type: 'string', codes: Uint32Array.from(flights.destination), dictionary },
+    }),
+  );
 }
 
 /** A contiguous slice of the flights (views, no copy). */

@@ -2,7 +2,7 @@
 // the hourly mean delay per airport, then the mean across airports — a workflow of splitter,
 // window_aggregate and aggregate — against a hand-written loop with a Map per airport.
 
-import { flightInstances, loadFlights } from '../data/flights.js';
+import { flightInstances, flightsBatch, loadFlights } from '../data/flights.js';
 import {
   CpuMeter,
   countLabel,
@@ -23,6 +23,7 @@ import type { Engine } from '../../src/engine/engine.js';
 async function run(context: BenchContext): Promise<BenchRow[]> {
   const { flights } = await loadFlights(context.tiny ? { sample: 10_000 } : {});
   const instances = flightInstances(flights);
+  const columns = flightsBatch(flights);
   const span = hourSpan(flights);
   const airports = originAirports(flights);
   const n = flights.count;
@@ -45,7 +46,7 @@ async function run(context: BenchContext): Promise<BenchRow[]> {
         await engine?.close();
         engine = undefined;
         collectGarbage();
-        engine = await flightsEngine(instances, span, airports);
+        engine = await flightsEngine(columns, span, airports);
         collectGarbage();
       },
     },

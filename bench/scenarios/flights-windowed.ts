@@ -2,7 +2,7 @@
 // advanced hourly, each a workflow with window_aggregate over the flights in a memory stream,
 // against a hand-written single-pass loop over the same instances producing identical numbers.
 
-import { flightInstances, loadFlights } from '../data/flights.js';
+import { flightInstances, flightsBatch, loadFlights } from '../data/flights.js';
 import {
   CpuMeter,
   DAY,
@@ -23,6 +23,7 @@ import type { Engine } from '../../src/engine/engine.js';
 async function run(context: BenchContext): Promise<BenchRow[]> {
   const { flights } = await loadFlights(context.tiny ? { sample: 10_000 } : {});
   const instances = flightInstances(flights);
+  const columns = flightsBatch(flights);
   const span = hourSpan(flights);
   const n = flights.count;
   const rows: BenchRow[] = [];
@@ -49,7 +50,7 @@ async function run(context: BenchContext): Promise<BenchRow[]> {
           await engine?.close();
           engine = undefined;
           collectGarbage();
-          engine = await flightsEngine(instances, span);
+          engine = await flightsEngine(columns, span);
           collectGarbage();
         },
       },

@@ -5,7 +5,7 @@ import { StreamId } from '../../src/streams/stream-id.js';
 import type { StreamInstance } from '../../src/streams/stream-instance.js';
 import { StreamView } from '../../src/channels/stream-view.js';
 import { TimeInterval } from '../../src/time/time-interval.js';
-import { isOutputBatch } from '../../src/tools/tool.js';
+import { flattenOutputs } from '../../src/tools/tool.js';
 import windowAggregate from '../../tools/window_aggregate/2026-11-22_v1.0.0.js';
 import type { BenchRow, BenchScenario } from '../harness.js';
 import { assertSame, peakRssMiB, time } from '../harness.js';
@@ -65,11 +65,9 @@ async function throughTool(
     sink: StreamId.of('bench_sliding_mean'),
     sourceWindow: (_index, window) => Promise.resolve(new StreamView(channel, id, window)),
   });
-  for await (const item of output) {
-    for (const { timestamp, value } of isOutputBatch(item) ? item : [item]) {
-      ends.push(timestamp);
-      means.push(value as number);
-    }
+  for await (const { timestamp, value } of flattenOutputs(output)) {
+    ends.push(timestamp);
+    means.push(value as number);
   }
   return { ends: Float64Array.from(ends), means: Float64Array.from(means) };
 }

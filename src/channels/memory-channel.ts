@@ -2,8 +2,9 @@ import { MemoryStreamStore } from '../storage/memory/memory-stream-store.js';
 import { StoreChannel } from './store-channel.js';
 
 /**
- * The embedded default: writable streams in memory, each a sorted array with windows found by
- * binary search. A later write at an existing timestamp replaces it (idempotent recompute).
+ * The embedded default: writable streams in memory, each held as chunks of typed columns with
+ * windows found by binary search and read as zero-copy views. A later write at an existing
+ * timestamp replaces it (idempotent recompute).
  *
  * @example
  * const memory = new MemoryChannel('memory');

@@ -1,6 +1,7 @@
 import { ChannelReadOnlyError, StreamNotAvailableError, StreamNotFoundError } from '../errors.js';
 import { MemoryStreamStore } from '../storage/memory/memory-stream-store.js';
-import type { ReadOptions, StreamFilter } from '../storage/stream-store.js';
+import type { ColumnReadOptions, ReadOptions, StreamFilter } from '../storage/stream-store.js';
+import type { Batch } from '../streams/batch.js';
 import { Stream } from './stream.js';
 import type { StreamIdLike } from '../streams/stream-id.js';
 import { StreamId } from '../streams/stream-id.js';
@@ -95,6 +96,17 @@ export abstract class ReadOnlyMemoryChannel implements Channel {
     const id = StreamId.from(idLike);
     this.#checkAvailable(id, interval);
     return this.#store.read(id, interval, options);
+  }
+
+  /** A window as column batches (zero-copy views of the memory store). */
+  readColumns(
+    idLike: StreamIdLike,
+    interval: TimeInterval,
+    options?: ColumnReadOptions,
+  ): AsyncIterable<Batch> {
+    const id = StreamId.from(idLike);
+    this.#checkAvailable(id, interval);
+    return this.#store.readColumns(id, interval, options);
   }
 
   async *getResults(idLike: StreamIdLike, interval: TimeInterval): AsyncIterable<StreamInstance> {

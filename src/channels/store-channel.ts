@@ -1,5 +1,12 @@
 import { StreamAlreadyExistsError, StreamNotFoundError, ValueNotStorableError } from '../errors.js';
-import type { ReadOptions, StreamFilter, StreamStore } from '../storage/stream-store.js';
+import type {
+  ColumnReadOptions,
+  ReadOptions,
+  StreamFilter,
+  StreamStore,
+} from '../storage/stream-store.js';
+import type { Batch } from '../streams/batch.js';
+import { batchFromInstances, batchToInstances, checkBatchTimestamps } from '../streams/batch.js';
 import { Stream } from './stream.js';
 import type { StreamIdLike } from '../streams/stream-id.js';
 import { StreamId } from '../streams/stream-id.js';
@@ -77,6 +84,33 @@ export class StoreChannel implements Channel {
     return await this.store.write(id, instances);
   }
 
+  /**
+   * Upserts the rows of a batch (columnar): the store's own batch write when it has one, else its
+   * instances. Timestamps are checked in one pass over the column.
+   */
+  async writeBatch(idLike: StreamIdLike, batch: Batch): Promise<number> {
+    const id = StreamId.from(idLike);
+    if (this.store.writeBatch) return await this.store.writeBatch(id, batch);
+    checkBatchTimestamps(batch, id.key);
+    return await this.store.write(id, batchToInstances(batch));
+  }
+
+  /** A window as column batches, oldest first: the store's views when it has them. */
+  readColumns(
+    idLike: StreamIdLike,
+    interval: TimeInterval,
+    options: ColumnReadOptions = {},
+  ): AsyncIterable<Batch> {
+    const id = StreamId.from(idLike);
+    if (this.store.readColumns) return this.store.readColumns(id, interval, options);
+    return toColumns(
+      this.store.read(id, interval, {
+        ...(options.limit !== undefined ? { limit: options.limit } : {}),
+        ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+      }),
+    );
+  }
+
   readBatches(
     idLike: StreamIdLike,
     interval: TimeInterval,
@@ -108,6 +142,10 @@ export class StoreChannel implements Channel {
   async close(): Promise<void> {
     await this.store.close();
   }
+}
+
+async function* toColumns(batches: AsyncIterable<readonly StreamInstance[]>): AsyncIterable<Batch> {
+  for await (const batch of batches) if (batch.length > 0) yield batchFromInstances(batch);
 }
 
 /** Rejects anything but an array of `{ timestamp, value }` objects before a store sees it. */

@@ -1,4 +1,6 @@
+import type { Batch } from '../streams/batch.js';
 import type { StreamReader } from './stream-access.js';
+import { readColumnsOf } from './stream-access.js';
 import type { TimeInterval } from '../time/time-interval.js';
 import type { StreamId } from '../streams/stream-id.js';
 import type { StreamInstance } from '../streams/stream-instance.js';
@@ -30,6 +32,16 @@ export class StreamView<T = unknown> implements AsyncIterable<StreamInstance<T>>
       this.interval,
       batchSize ? { batchSize } : {},
     ) as AsyncIterable<readonly StreamInstance<T>[]>;
+  }
+
+  /**
+   * The window as batches of typed columns, oldest first: zero-copy views of a memory stream, and
+   * the way hot tools read (no object per instance). Other channels' instances are converted.
+   */
+  columns(
+    options: { readonly batchSize?: number; readonly limit?: number } = {},
+  ): AsyncIterable<Batch> {
+    return readColumnsOf(this.channel, this.streamId, this.interval, options);
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<StreamInstance<T>> {

@@ -5,6 +5,8 @@ import type { TimeInterval } from '../time/time-interval.js';
 import type { TimeIntervals } from '../time/time-intervals.js';
 import type { StreamId } from '../streams/stream-id.js';
 import type { StreamInstance } from '../streams/stream-instance.js';
+import type { Batch } from '../streams/batch.js';
+import { writeBatchTo } from './stream-access.js';
 import { StreamView } from './stream-view.js';
 
 /** Options for {@link Stream.window}. */
@@ -45,6 +47,11 @@ export class Stream<T = unknown> {
   /** Writes instances (upsert by timestamp). */
   async write(instances: readonly StreamInstance<T>[]): Promise<number> {
     return await this.channel.writeInstances(this.id, instances);
+  }
+
+  /** Writes the rows of a column batch (upsert by timestamp): the columnar form of {@link Stream.write}. */
+  async writeBatch(batch: Batch): Promise<number> {
+    return await writeBatchTo(this.channel, this.id, batch);
   }
 
   /** Deletes data and calculated intervals (optionally only inside an interval). */

@@ -19,7 +19,7 @@ import { StreamId } from '../streams/stream-id.js';
 import type { StreamInstance } from '../streams/stream-instance.js';
 import { TimeInterval } from '../time/time-interval.js';
 import type { ToolKind, ToolYield } from '../tools/tool.js';
-import { isOutputBatch } from '../tools/tool.js';
+import { isColumnOutput, isOutputBatch } from '../tools/tool.js';
 import type { WorkflowGraph } from '../workflow/graph.js';
 import { KeyedMutex } from './concurrency.js';
 import { SinkWriter } from './sink-writer.js';
@@ -245,7 +245,10 @@ export class PieceExecutor {
   }
 }
 
-/** Writes every output of a tool through the writer: batches flattened, each output routed to its sink. */
+/**
+ * Writes every output of a tool through the writer: arrays flattened, column batches passed whole
+ * (one check and at most one await per batch), each output routed to its sink.
+ */
 async function drain<K extends ToolKind>(
   outputs: AsyncIterable<ToolYield<K>>,
   route: OutputRoute<K>,
@@ -256,19 +259,26 @@ async function drain<K extends ToolKind>(
     for await (const item of outputs) {
       const write = isOutputBatch(item)
         ? writer.addAll(route, item as readonly StreamInstance[])
-        : writer.add(route, item as StreamInstance);
+        : isColumnOutput(item)
+          ? writer.addBatch(route, item)
+          : writer.add(route, item as StreamInstance);
       if (write) await write;
     }
     return;
   }
+  // A column batch is routed as a whole: its tag (plate value, source index) names the sink.
+  const routeOf = route as (output: unknown) => StreamId;
   for await (const item of outputs) {
     if (isOutputBatch(item)) {
       for (const one of item) {
-        const write = writer.add(route(one), one as StreamInstance);
+        const write = writer.add(routeOf(one), one as StreamInstance);
         if (write) await write;
       }
+    } else if (isColumnOutput(item)) {
+      const write = writer.addBatch(routeOf(item), item);
+      if (write) await write;
     } else {
-      const write = writer.add(route(item), item as StreamInstance);
+      const write = writer.add(routeOf(item), item as StreamInstance);
       if (write) await write;
     }
   }

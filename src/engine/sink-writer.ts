@@ -2,6 +2,10 @@ import type { Channel } from '../channels/channel.js';
 import { ToolExecutionError } from '../errors.js';
 import type { StreamId } from '../streams/stream-id.js';
 import type { StreamInstance } from '../streams/stream-instance.js';
+import { writeBatchTo } from '../channels/stream-access.js';
+import type { Batch, Column } from '../streams/batch.js';
+import { batchFromInstances, columnLength, isBatch } from '../streams/batch.js';
+import { concatBatches } from '../streams/batch-builder.js';
 import type { TimeInterval } from '../time/time-interval.js';
 
 /** Instances per `writeInstances` call: big enough to amortise a database round trip, small enough to stream. */
@@ -9,7 +13,11 @@ export const WRITE_BATCH_SIZE = 5000;
 
 interface Pending {
   readonly id: StreamId;
+  /** Instances accepted one by one since the last column batch. */
   buffer: StreamInstance[];
+  /** Column batches (and earlier instances, converted), in order. */
+  parts: Batch[];
+  partRows: number;
   lastTimestamp: number;
 }
 
@@ -50,7 +58,9 @@ export class SinkWriter {
     this.#start = interval.start;
     this.#end = interval.end;
     this.#tool = tool;
-    for (const id of sinks) this.#sinks.set(id.key, { id, buffer: [], lastTimestamp: -Infinity });
+    for (const id of sinks) {
+      this.#sinks.set(id.key, { id, buffer: [], parts: [], partRows: 0, lastTimestamp: -Infinity });
+    }
   }
 
   /** Number of instances accepted so far. */
@@ -70,6 +80,66 @@ export class SinkWriter {
   /** Accepts a batch of instances for one sink, in order; a promise only when writes are due. */
   addAll(sink: StreamId, items: readonly StreamInstance[]): Promise<void> | undefined {
     return this.#addFrom(this.#sinks.get(sink.key)!, items, 0);
+  }
+
+  /**
+   * Accepts a column batch for one sink, checked in one pass over its timestamps and once per
+   * column for storability (only object values are walked); a promise only when writes are due.
+   */
+  addBatch(sink: StreamId, batch: Batch): Promise<void> | undefined {
+    const pending = this.#sinks.get(sink.key)!;
+    this.#checkBatch(pending, batch);
+    if (batch.length === 0) return undefined;
+    if (pending.buffer.length > 0) {
+      pending.parts.push(batchFromInstances(pending.buffer));
+      pending.partRows += pending.buffer.length;
+      pending.buffer = [];
+    }
+    pending.parts.push(batch);
+    pending.partRows += batch.length;
+    pending.lastTimestamp = batch.timestamps[batch.length - 1]!;
+    this.#documents += batch.length;
+    return pending.partRows >= WRITE_BATCH_SIZE ? this.#flush(pending) : undefined;
+  }
+
+  #checkBatch(pending: Pending, batch: Batch): void {
+    if (
+      !isBatch(batch) ||
+      batch.length !== batch.timestamps.length ||
+      columnLength(batch.values) !== batch.length
+    ) {
+      throw this.#error(
+        pending.id,
+        'produced a column batch whose length, timestamps and values disagree',
+      );
+    }
+    const ts = batch.timestamps;
+    const start = this.#start;
+    const end = this.#end;
+    let last = pending.lastTimestamp;
+    for (let i = 0; i < ts.length; i++) {
+      const t = ts[i]!;
+      if (!(t > start && t <= end)) {
+        throw this.#error(
+          pending.id,
+          `produced timestamp ${String(t)} outside the piece (timestamps must satisfy start < t <= end)`,
+        );
+      }
+      if (t <= last) {
+        throw this.#error(
+          pending.id,
+          `produced timestamp ${t} after ${last}: timestamps must be strictly increasing per sink`,
+        );
+      }
+      last = t;
+    }
+    const problem = columnProblem(batch.values, 'value', true);
+    if (problem) {
+      throw this.#error(
+        pending.id,
+        `produced a value that cannot be stored at ${ts[problem.row]!}: ${problem.problem}`,
+      );
+    }
   }
 
   #addFrom(
@@ -114,7 +184,7 @@ export class SinkWriter {
     // Not copied: stores copy `{ timestamp, value }` when they write (extra fields are dropped there).
     pending.buffer.push(item);
     this.#documents++;
-    return pending.buffer.length >= WRITE_BATCH_SIZE;
+    return pending.buffer.length + pending.partRows >= WRITE_BATCH_SIZE;
   }
 
   /** Writes what is buffered; resolves when every write of the piece has resolved. */
@@ -124,12 +194,24 @@ export class SinkWriter {
   }
 
   async #flush(pending: Pending): Promise<void> {
-    if (pending.buffer.length === 0) return;
+    if (pending.buffer.length === 0 && pending.parts.length === 0) return;
     this.#signal?.throwIfAborted();
-    const batch = pending.buffer;
-    pending.buffer = [];
-    await this.#channel.writeInstances(pending.id, batch);
-    this.#written += batch.length;
+    let rows: number;
+    if (pending.parts.length === 0) {
+      const batch = pending.buffer;
+      pending.buffer = [];
+      rows = batch.length;
+      await this.#channel.writeInstances(pending.id, batch);
+    } else {
+      if (pending.buffer.length > 0) pending.parts.push(batchFromInstances(pending.buffer));
+      const batch = concatBatches(pending.parts);
+      pending.buffer = [];
+      pending.parts = [];
+      pending.partRows = 0;
+      rows = batch.length;
+      await writeBatchTo(this.#channel, pending.id, batch);
+    }
+    this.#written += rows;
     this.#onWritten?.(this.#written);
   }
 
@@ -138,6 +220,37 @@ export class SinkWriter {
       `tool ${this.#tool} ${problem}, computing "${sink.toString()}" over ${this.#interval.toString()}`,
       { tool: this.#tool, sink: sink.key, interval: this.#interval.toJSON() },
     );
+  }
+}
+
+/** The first row of a column whose value cannot be stored, and why (numbers and strings always can). */
+function columnProblem(
+  column: Column,
+  path: string,
+  topLevel: boolean,
+): { row: number; problem: string } | undefined {
+  switch (column.type) {
+    case 'number':
+    case 'string':
+      return undefined;
+    case 'struct':
+      for (let k = 0; k < column.fields.length; k++) {
+        const found = columnProblem(column.columns[k]!, `${path}.${column.fields[k]!}`, false);
+        if (found) return found;
+      }
+      return undefined;
+    case 'object': {
+      const values = column.values;
+      for (let i = 0; i < values.length; i++) {
+        const value = values[i];
+        // A missing field (undefined) of an object is left out when stored; a missing value is not.
+        if (!topLevel && value === undefined) continue;
+        if (typeof value === 'number' || typeof value === 'string') continue;
+        const problem = storableProblem(value, path, 0);
+        if (problem) return { row: i, problem };
+      }
+      return undefined;
+    }
   }
 }
 

@@ -1,3 +1,4 @@
+import type { Batch } from '../streams/batch.js';
 import type { StreamId } from '../streams/stream-id.js';
 import type { StreamInstance } from '../streams/stream-instance.js';
 import type { TimeInterval } from '../time/time-interval.js';
@@ -10,6 +11,14 @@ export interface ReadOptions {
   /** At most this many instances. */
   readonly limit?: number;
   /** Instances per yielded batch (a hint). */
+  readonly batchSize?: number;
+}
+
+/** How to read a window as column batches. */
+export interface ColumnReadOptions {
+  /** At most this many instances. */
+  readonly limit?: number;
+  /** Rows per yielded batch at most (a hint; stores yield whole chunks by default). */
   readonly batchSize?: number;
 }
 
@@ -38,6 +47,11 @@ export interface StreamStoreCapabilities {
  *   instances never sits in memory at once.
  * - Calculated intervals are merged atomically: two writers adding intervals both end up recorded.
  *   Callers add an interval only after the `write` that filled it has resolved.
+ * - The columnar methods `writeBatch` and `readColumns` are optional: a store without them is
+ *   given instances (`write`) and read as instances (`read`), and channels convert. A store that
+ *   has them must keep the same rules: `writeBatch` checks timestamps as `write` does (one pass
+ *   over the column, `ValueNotStorableError`), sorts and de-duplicates (last row wins) and upserts;
+ *   `readColumns` yields the window oldest first, each batch strictly increasing in time.
  */
 export interface StreamStore {
   readonly capabilities: StreamStoreCapabilities;
@@ -54,6 +68,21 @@ export interface StreamStore {
     interval: TimeInterval,
     options?: ReadOptions,
   ): AsyncIterable<readonly StreamInstance[]>;
+  /**
+   * Optional, columnar: upserts the rows of a batch by timestamp, as `write` does its instances.
+   * Resolves once durably written; returns the number of rows. The batch is not kept: the store
+   * copies what it stores, so the caller may reuse its arrays.
+   */
+  writeBatch?(id: StreamId, batch: Batch): Promise<number>;
+  /**
+   * Optional, columnar: a window as batches of columns, oldest first (memory: zero-copy views).
+   * Batches are snapshots: later writes do not change a batch already yielded.
+   */
+  readColumns?(
+    id: StreamId,
+    interval: TimeInterval,
+    options?: ColumnReadOptions,
+  ): AsyncIterable<Batch>;
   count(id: StreamId, interval: TimeInterval): Promise<number>;
   /** Deletes instances inside `interval` (all when omitted); returns how many. */
   deleteData(id: StreamId, interval?: TimeInterval): Promise<number>;

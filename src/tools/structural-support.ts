@@ -327,22 +327,38 @@ export async function* splitDicts(
   const claims = new PlateValueClaims(tool);
   for await (const batch of source.view.batches()) {
     throwIfAborted(ctx, tool);
-    const out: TaggedInstance[] = [];
-    for (const { timestamp, value } of batch) {
-      if (!isRecord(value)) {
-        throw new ToolExecutionError(
-          `tool "${tool}" expects dict values, got ${describeValue(value)} at ${formatTimestamp(timestamp)} in "${source.id.key}"`,
-          { tool, source: source.id.key, timestamp },
-        );
-      }
-      split(value, timestamp, (plateValue, part) => {
-        if (plateValue === undefined || !allowed.has(plateValue)) return;
-        claims.claim(plateValue, timestamp);
-        out.push({ timestamp, value: part, plateValue });
-      });
-    }
+    const out = splitDictInstances(tool, source.id.key, batch, allowed, claims, split);
     if (out.length > 0) yield out;
   }
+}
+
+/**
+ * One batch of {@link splitDicts}: the parts of each dict value, tagged with their plate values
+ * (only those in `allowed`; two parts for one plate value at one time are refused through `claims`).
+ */
+export function splitDictInstances(
+  tool: string,
+  sourceKey: string,
+  batch: readonly StreamInstance[],
+  allowed: ReadonlySet<string>,
+  claims: PlateValueClaims,
+  split: (value: Record<string, unknown>, timestamp: number, emit: EmitSplit) => void,
+): TaggedInstance[] {
+  const out: TaggedInstance[] = [];
+  for (const { timestamp, value } of batch) {
+    if (!isRecord(value)) {
+      throw new ToolExecutionError(
+        `tool "${tool}" expects dict values, got ${describeValue(value)} at ${formatTimestamp(timestamp)} in "${sourceKey}"`,
+        { tool, source: sourceKey, timestamp },
+      );
+    }
+    split(value, timestamp, (plateValue, part) => {
+      if (plateValue === undefined || !allowed.has(plateValue)) return;
+      claims.claim(plateValue, timestamp);
+      out.push({ timestamp, value: part, plateValue });
+    });
+  }
+  return out;
 }
 
 /** `value[element]` names the plate value (through `mapping`); the rest of the dict goes there. */

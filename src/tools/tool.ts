@@ -4,6 +4,8 @@ import { InvalidArgumentError, ToolParameterError } from '../errors.js';
 import { canonicalJson } from '../internal/canonical-json.js';
 import type { StreamId, MetaDataPair } from '../streams/stream-id.js';
 import type { StreamInstance } from '../streams/stream-instance.js';
+import type { Batch } from '../streams/batch.js';
+import { batchToInstances, isBatch } from '../streams/batch.js';
 import type { StreamView } from '../channels/stream-view.js';
 import type { TimeInterval } from '../time/time-interval.js';
 import type { ToolFunction } from './functions.js';
@@ -63,6 +65,12 @@ export interface TaggedInstance<T = unknown> extends StreamInstance<T> {
   readonly plateValue: string;
 }
 
+/** A column batch for one output plate value (multi-output tools). */
+export interface TaggedBatch extends Batch {
+  /** The value of the output plate's meta-data key every row of the batch goes to. */
+  readonly plateValue: string;
+}
+
 /** Context of a {@link ToolKind.MultiOutput} tool. */
 export interface MultiOutputToolContext<P> extends BaseToolContext<P> {
   readonly source: SourceWindow | undefined;
@@ -99,6 +107,12 @@ export interface SelectedInstance<T = unknown> extends StreamInstance<T> {
   readonly sourceIndex: number;
 }
 
+/** A column batch copied from one selected source. */
+export interface SelectedBatch extends Batch {
+  /** Which source (an index into `ctx.sources`) every row comes from. */
+  readonly sourceIndex: number;
+}
+
 /** Context of a {@link ToolKind.Selector} tool. */
 export interface SelectorToolContext<P> extends BaseToolContext<P> {
   readonly sources: readonly SourceWindow[];
@@ -123,19 +137,28 @@ export interface PlateCreationToolContext<P> extends BaseToolContext<P> {
   readonly parent: readonly MetaDataPair[];
 }
 
-/** Per kind: what `execute` receives and what it yields. */
+/** Per kind: what `execute` receives and what it yields (one output, or a column batch of them). */
 export interface ToolKindContracts<P> {
-  tool: { context: PlainToolContext<P>; output: StreamInstance };
-  'multi-output': { context: MultiOutputToolContext<P>; output: TaggedInstance };
-  aggregate: { context: AggregateToolContext<P>; output: StreamInstance };
-  selector: { context: SelectorToolContext<P>; output: SelectedInstance };
-  'plate-creation': { context: PlateCreationToolContext<P>; output: NewPlateValue };
+  tool: { context: PlainToolContext<P>; output: StreamInstance; batch: Batch };
+  'multi-output': {
+    context: MultiOutputToolContext<P>;
+    output: TaggedInstance;
+    batch: TaggedBatch;
+  };
+  aggregate: { context: AggregateToolContext<P>; output: StreamInstance; batch: Batch };
+  selector: { context: SelectorToolContext<P>; output: SelectedInstance; batch: SelectedBatch };
+  'plate-creation': { context: PlateCreationToolContext<P>; output: NewPlateValue; batch: never };
 }
 
 export type ToolContext<K extends ToolKind, P> = ToolKindContracts<P>[K]['context'];
 export type ToolOutput<K extends ToolKind> = ToolKindContracts<unknown>[K]['output'];
-/** What `execute` may yield: one output, or a batch of outputs in order (for high-volume tools). */
-export type ToolYield<K extends ToolKind> = ToolOutput<K> | readonly ToolOutput<K>[];
+/** The column batch a kind may yield (`never` for plate creation). */
+export type ToolBatch<K extends ToolKind> = ToolKindContracts<unknown>[K]['batch'];
+/**
+ * What `execute` may yield: one output, an array of outputs in order, or a column batch (the
+ * fastest: checked once per batch, written without an object per instance).
+ */
+export type ToolYield<K extends ToolKind> = ToolOutput<K> | readonly ToolOutput<K>[] | ToolBatch<K>;
 
 /** Outputs per yielded batch: amortises the per-yield cost while keeping little in memory. */
 export const OUTPUT_BATCH_SIZE = 4096;
@@ -147,12 +170,30 @@ export function isOutputBatch<K extends ToolKind>(
   return Array.isArray(item);
 }
 
-/** The outputs of `execute` one by one, whether it yields single outputs or batches. */
+/** True when `execute` yielded a column batch. */
+export function isColumnOutput<K extends ToolKind>(item: ToolYield<K>): item is ToolBatch<K> {
+  return isBatch(item);
+}
+
+/** The instances of a yielded column batch, tagged as the batch is (plate value, source index). */
+export function columnOutputInstances<K extends ToolKind>(batch: ToolBatch<K>): ToolOutput<K>[] {
+  const instances = batchToInstances(batch) as ToolOutput<K>[];
+  const { plateValue, sourceIndex } = batch as Partial<TaggedBatch & SelectedBatch>;
+  if (plateValue === undefined && sourceIndex === undefined) return instances;
+  return instances.map((item) => ({
+    ...item,
+    ...(plateValue !== undefined ? { plateValue } : {}),
+    ...(sourceIndex !== undefined ? { sourceIndex } : {}),
+  }));
+}
+
+/** The outputs of `execute` one by one, whether it yields single outputs, arrays or column batches. */
 export async function* flattenOutputs<K extends ToolKind>(
   yields: AsyncIterable<ToolYield<K>>,
 ): AsyncIterable<ToolOutput<K>> {
   for await (const item of yields) {
     if (isOutputBatch(item)) yield* item;
+    else if (isColumnOutput(item)) yield* columnOutputInstances<K>(item);
     else yield item;
   }
 }
@@ -176,11 +217,12 @@ export interface ToolSpec<K extends ToolKind, S extends ParamsSchema> {
    */
   readonly sourceInterval?: (interval: TimeInterval, params: z.output<S>) => TimeInterval;
   /**
-   * Computes `context.interval`. Yields outputs one at a time or in batches (readonly arrays,
-   * in order); both may be mixed. Each yield costs a promise round trip, so a tool emitting many
-   * instances should yield batches of about {@link OUTPUT_BATCH_SIZE}. The runner validates every
-   * instance either way, and keeps yielded objects until they are written: do not change them
-   * after yielding them.
+   * Computes `context.interval`. Yields outputs one at a time, in arrays (in order), or as column
+   * batches (`Batch`, tagged with `plateValue` or `sourceIndex` for multi-output and selector
+   * tools); all may be mixed. Each yield costs a promise round trip, so a tool emitting many
+   * instances should yield arrays of about {@link OUTPUT_BATCH_SIZE} or column batches. The runner
+   * validates every instance either way (a column batch once per batch), and keeps yielded objects
+   * until they are written: do not change them after yielding them.
    */
   readonly execute: (context: ToolContext<K, z.output<S>>) => AsyncIterable<ToolYield<K>>;
 }

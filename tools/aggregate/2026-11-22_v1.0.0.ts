@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { defineTool, functionParam, OUTPUT_BATCH_SIZE } from 'hyperstream-ts';
-import type { StreamInstance } from 'hyperstream-ts';
-import { mergeByTimestamp, throwIfAborted } from 'hyperstream-ts/toolkit';
+import { defineTool, functionParam } from 'hyperstream-ts';
+import { BatchCollector, mergeColumnsByTimestamp, throwIfAborted } from 'hyperstream-ts/toolkit';
 
 export default defineTool({
   name: 'aggregate',
@@ -15,19 +14,20 @@ export default defineTool({
     ),
   }),
   async *execute(ctx) {
-    let groups = 0;
-    // Yielded in batches: a yield per timestamp would cost more than most functions.
-    let out: StreamInstance[] = [];
-    for await (const { timestamp, entries } of mergeByTimestamp(
-      ctx.sources.map((source) => source.view),
-    )) {
-      if ((groups++ & 0x3ff) === 0) throwIfAborted(ctx, 'aggregate');
-      const value = ctx.params.func(entries.map((entry) => entry.value));
-      if (value !== undefined && out.push({ timestamp, value }) >= OUTPUT_BATCH_SIZE) {
-        yield out;
-        out = [];
+    const { func } = ctx.params;
+    // Sources are read as columns and merged densely; results are yielded as column batches.
+    const out = new BatchCollector();
+    for await (const groups of mergeColumnsByTimestamp(ctx.sources.map((source) => source.view))) {
+      throwIfAborted(ctx, 'aggregate');
+      const { count, timestamps, offsets, values } = groups;
+      for (let g = 0; g < count; g++) {
+        const value = func(values.slice(offsets[g], offsets[g + 1]));
+        if (value === undefined) continue;
+        const full = out.add(timestamps[g]!, value);
+        if (full) yield full;
       }
     }
-    if (out.length > 0) yield out;
+    const rest = out.take();
+    if (rest) yield rest;
   },
 });

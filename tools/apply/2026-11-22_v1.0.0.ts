@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineTool, functionParam } from 'hyperstream-ts';
-import { requireSources, throwIfAborted } from 'hyperstream-ts/toolkit';
+import { columnValues, defineTool, functionParam } from 'hyperstream-ts';
+import { BatchCollector, requireSources, throwIfAborted } from 'hyperstream-ts/toolkit';
 
 type ApplyFunction = (...args: never[]) => unknown;
 
@@ -23,13 +23,21 @@ export default defineTool({
     const { params, sources } = ctx;
     const [source] = requireSources('apply', sources, 1);
     const func = params.func as (...args: unknown[]) => unknown;
-    for await (const batch of source!.view.batches()) {
+    // Values are read from columns and results collected into column batches (no instance objects).
+    const out = new BatchCollector();
+    for await (const batch of source!.view.columns()) {
       throwIfAborted(ctx, 'apply');
-      for (const { timestamp, value } of batch) {
-        let result = params.includeTimestamps ? func(timestamp, value) : func(value);
+      const ts = batch.timestamps;
+      const values = columnValues(batch.values);
+      for (let i = 0; i < values.length; i++) {
+        let result = params.includeTimestamps ? func(ts[i], values[i]) : func(values[i]);
         if (result instanceof Promise) result = (await result) as unknown;
-        if (result !== undefined) yield { timestamp, value: result };
+        if (result !== undefined) out.push(ts[i]!, result);
       }
+      const full = out.full();
+      if (full) yield full;
     }
+    const rest = out.take();
+    if (rest) yield rest;
   },
 });

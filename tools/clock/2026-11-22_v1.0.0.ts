@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { defineTool, MIN_DATE } from 'hyperstream-ts';
+import { defineTool, makeBatch, MIN_DATE, numberColumn } from 'hyperstream-ts';
 import {
+  COLUMN_BATCH_ROWS,
   durationParam,
   firstTickAfter,
   requireSources,
@@ -29,11 +30,25 @@ export default defineTool({
     const { params, interval, sources } = ctx;
     requireSources('clock', sources, 0);
     const { first, stride } = params;
-    // The first tick after the (open) start, never before `first`.
+    // The first tick after the (open) start, never before `first`; ticks go out as column batches.
     let k = Math.max(0, firstTickAfter(first, stride, interval.start));
-    for (let tick = first + k * stride; tick <= interval.end; tick = first + ++k * stride) {
-      if ((k & 0xfff) === 0) throwIfAborted(ctx, 'clock');
-      yield { timestamp: tick, value: tick };
+    while (first + k * stride <= interval.end) {
+      throwIfAborted(ctx, 'clock');
+      const ticks = Math.max(
+        1,
+        Math.min(COLUMN_BATCH_ROWS, Math.floor((interval.end - first) / stride) - k + 1),
+      );
+      const times = new Float64Array(ticks);
+      let n = 0;
+      for (
+        let tick = first + k * stride;
+        n < ticks && tick <= interval.end;
+        tick = first + ++k * stride
+      )
+        times[n++] = tick;
+      if (n === 0) break;
+      const batch = times.subarray(0, n);
+      yield makeBatch(batch, numberColumn(batch.slice()));
     }
   },
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineTool } from 'hyperstream-ts';
-import { requireSources, throwIfAborted } from 'hyperstream-ts/toolkit';
+import { batchToInstances, defineTool, fieldColumn, takeRows } from 'hyperstream-ts';
+import { keyTargets, requireSources, throwIfAborted } from 'hyperstream-ts/toolkit';
 
 export default defineTool({
   name: 'component_filter',
@@ -25,13 +25,29 @@ export default defineTool({
     const [source] = requireSources('component_filter', sources, 1);
     const { key, complement } = params;
     const values = new Set<unknown>(params.values);
-    for await (const batch of source!.view.batches()) {
+    const passes = (value: unknown): number => (values.has(value) !== complement ? 0 : -1);
+    for await (const batch of source!.view.columns()) {
       throwIfAborted(ctx, 'component_filter');
-      for (const item of batch) {
+      const column = batch.values;
+      if (column.type === 'struct') {
+        // Every row has the same keys: test the key's column (a dictionary once, not row by row).
+        if (!column.fields.includes(key)) continue;
+        const verdicts = keyTargets(fieldColumn(column, key), passes);
+        const keep = new Uint32Array(batch.length);
+        let n = 0;
+        for (let i = 0; i < verdicts.length; i++) if (verdicts[i] === 0) keep[n++] = i;
+        if (n === batch.length) yield batch;
+        else if (n > 0) yield takeRows(batch, keep, n);
+        continue;
+      }
+      if (column.type !== 'object') continue;
+      const out = [];
+      for (const item of batchToInstances(batch)) {
         const value = item.value;
         if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) continue;
-        if (values.has((value as Record<string, unknown>)[key]) !== complement) yield item;
+        if (values.has((value as Record<string, unknown>)[key]) !== complement) out.push(item);
       }
+      if (out.length > 0) yield out;
     }
   },
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from 'hyperstream-ts';
-import { mergeByTimestamp, throwIfAborted } from 'hyperstream-ts/toolkit';
+import { BatchCollector, mergeColumnsByTimestamp, throwIfAborted } from 'hyperstream-ts/toolkit';
 
 export default defineTool({
   name: 'copy',
@@ -12,19 +12,24 @@ export default defineTool({
   async *execute(ctx) {
     const { sources } = ctx;
     if (sources.length === 1) {
-      for await (const batch of sources[0]!.view.batches()) {
+      // The source's column batches, passed on as they are.
+      for await (const batch of sources[0]!.view.columns()) {
         throwIfAborted(ctx, 'copy');
-        yield* batch;
+        yield batch;
       }
       return;
     }
-    let groups = 0;
-    for await (const { timestamp, entries } of mergeByTimestamp(
-      sources.map((source) => source.view),
-    )) {
-      if ((++groups & 0xfff) === 0) throwIfAborted(ctx, 'copy');
-      // Entries come in source order, so the last one is the last source's value.
-      yield { timestamp, value: entries[entries.length - 1]!.value };
+    const out = new BatchCollector();
+    for await (const groups of mergeColumnsByTimestamp(sources.map((source) => source.view))) {
+      throwIfAborted(ctx, 'copy');
+      const { count, timestamps, offsets, values } = groups;
+      for (let g = 0; g < count; g++) {
+        // Entries come in source order, so the last one is the last source's value.
+        const full = out.add(timestamps[g]!, values[offsets[g + 1]! - 1]);
+        if (full) yield full;
+      }
     }
+    const rest = out.take();
+    if (rest) yield rest;
   },
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { StreamInstance } from 'hyperstream-ts';
-import { defineTool, MIN_DATE, TimeInterval } from 'hyperstream-ts';
+import { defineTool, MIN_DATE, TimeInterval, valueAt } from 'hyperstream-ts';
 import {
+  BatchCollector,
   calendarDurationParam,
   clampedInterval,
   durationParam,
@@ -67,51 +67,68 @@ export default defineTool({
     const staleness = maxStaleness ?? Infinity;
     let k = firstStepAfter(origin, step, interval.start);
     let tick = at(k);
-    let previous: StreamInstance | undefined;
+    // The last value at or before the current position: its time and value (no object per instance).
+    let previousTime = NaN;
+    let previousValue: unknown;
     if (maxStaleness === undefined && interval.start > MIN_DATE) {
       // Unbounded forward fill: the last value before the interval, however old.
-      previous = await (
+      const last = await (
         await ctx.sourceWindow(0, new TimeInterval(MIN_DATE, interval.start))
       ).last();
+      if (last) {
+        previousTime = last.timestamp;
+        previousValue = last.value;
+      }
     }
     const linear = params.method === 'linear';
-    for await (const batch of source!.view.batches()) {
+    // Ticks are collected into column batches.
+    const out = new BatchCollector();
+    reading: for await (const batch of source!.view.columns()) {
       throwIfAborted(ctx, 'resample');
-      for (const item of batch) {
-        while (tick <= interval.end && tick < item.timestamp) {
-          if (linear && item.timestamp - tick > staleness) {
+      const ts = batch.timestamps;
+      const column = batch.values;
+      for (let i = 0; i < ts.length; i++) {
+        const itemTime = ts[i]!;
+        const itemValue = valueAt(column, i);
+        while (tick <= interval.end && tick < itemTime) {
+          if (linear && itemTime - tick > staleness) {
             // The next value is too far for these ticks: skip to the first tick close enough to it.
-            k = Math.max(k + 1, firstStepAfter(origin, step, item.timestamp - staleness - 1));
-          } else if (!previous || tick - previous.timestamp > staleness) {
+            k = Math.max(k + 1, firstStepAfter(origin, step, itemTime - staleness - 1));
+          } else if (previousTime !== previousTime || tick - previousTime > staleness) {
             // No usable earlier value: the next tick with one is at or after this item.
-            k = linear ? k + 1 : Math.max(k + 1, firstStepAfter(origin, step, item.timestamp - 1));
+            k = linear ? k + 1 : Math.max(k + 1, firstStepAfter(origin, step, itemTime - 1));
           } else {
             if (!linear) {
-              yield { timestamp: tick, value: previous.value };
-            } else if (typeof previous.value === 'number' && typeof item.value === 'number') {
-              const fraction = (tick - previous.timestamp) / (item.timestamp - previous.timestamp);
-              yield {
-                timestamp: tick,
-                value: previous.value + (item.value - previous.value) * fraction,
-              };
+              out.push(tick, previousValue);
+            } else if (typeof previousValue === 'number' && typeof itemValue === 'number') {
+              const fraction = (tick - previousTime) / (itemTime - previousTime);
+              out.push(tick, previousValue + (itemValue - previousValue) * fraction);
             }
             k++;
           }
           tick = at(k);
         }
-        if (tick > interval.end) return;
-        if (tick === item.timestamp) {
-          yield { timestamp: tick, value: item.value };
+        if (tick > interval.end) break reading;
+        if (tick === itemTime) {
+          out.push(tick, itemValue);
           tick = at(++k);
         }
-        previous = item;
+        previousTime = itemTime;
+        previousValue = itemValue;
+      }
+      const full = out.full();
+      if (full) yield full;
+    }
+    if (!linear && previousTime === previousTime) {
+      // The source is exhausted: forward-fill the remaining ticks while the last value is fresh enough.
+      for (; tick <= interval.end && tick - previousTime <= staleness; tick = at(++k)) {
+        if ((k & 0xfff) === 0) throwIfAborted(ctx, 'resample');
+        out.push(tick, previousValue);
+        const full = out.full();
+        if (full) yield full;
       }
     }
-    if (linear || !previous) return;
-    // The source is exhausted: forward-fill the remaining ticks while the last value is fresh enough.
-    for (; tick <= interval.end && tick - previous.timestamp <= staleness; tick = at(++k)) {
-      if ((k & 0xfff) === 0) throwIfAborted(ctx, 'resample');
-      yield { timestamp: tick, value: previous.value };
-    }
+    const rest = out.take();
+    if (rest) yield rest;
   },
 });

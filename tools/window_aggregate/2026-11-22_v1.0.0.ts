@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import type { PlainToolContext, SourceWindow, StreamInstance } from 'hyperstream-ts';
-import { defineTool, OUTPUT_BATCH_SIZE } from 'hyperstream-ts';
+import type { Batch, PlainToolContext, SourceWindow, StreamInstance } from 'hyperstream-ts';
+import { defineTool, fieldColumn, numbersOf } from 'hyperstream-ts';
 import type { TimeStep } from 'hyperstream-ts/toolkit';
 import {
+  BatchCollector,
   calendarDurationParam,
   clampedInterval,
   firstStepAfter,
@@ -303,6 +304,31 @@ class Windows {
     this.windowEnd = this.#origin + this.#k * this.#step;
   }
 
+  /**
+   * Feeds a batch of values (NaN: skipped) at increasing times, closing windows into `out` as time
+   * passes their ends; true once the windows have passed `end` (the rest is not needed).
+   */
+  feed(ts: Float64Array, xs: Float64Array, end: number, out: BatchCollector): boolean {
+    for (let i = 0; i < ts.length; i++) {
+      const raw = xs[i]!;
+      if (raw !== raw) continue;
+      const t = ts[i]!;
+      while (t > this.windowEnd) {
+        const closed = this.close();
+        if (closed) out.push(closed.timestamp, closed.value);
+        this.next();
+        if (this.windowEnd > end) return true;
+        // Nothing is left in the window: jump over empty windows straight to the one holding t.
+        if (!this.emitEmpty && this.empty && t > this.windowEnd) {
+          this.jumpTo(t);
+          if (this.windowEnd > end) return true;
+        }
+      }
+      this.add(t, raw);
+    }
+    return false;
+  }
+
   /** Adds a value at `t <= windowEnd`; ignored when it lies before the current window. */
   add(t: number, raw: number): void {
     // Before the current window (a gap between hopping windows, or lookback not needed).
@@ -457,13 +483,13 @@ async function* calendarWindows(
     readonly ddof: number;
     readonly emitEmpty: boolean;
   },
-): AsyncIterable<StreamInstance[]> {
+): AsyncIterable<Batch> {
   const { interval } = ctx;
   let k = firstStepAfter(options.origin, options.step, interval.start);
   let end = stepTick(options.origin, options.step, k);
   const times: number[] = [];
   const values: number[] = [];
-  let out: StreamInstance[] = [];
+  const out = new BatchCollector();
   const close = (): void => {
     const start = minusStep(end, options.width);
     let drop = 0;
@@ -472,36 +498,35 @@ async function* calendarWindows(
     values.splice(0, drop);
     if (values.length === 0 && !options.emitEmpty) return;
     if (options.single) {
-      out.push({ timestamp: end, value: statisticOf(options.stats[0]!, values, options.ddof) });
+      out.push(end, statisticOf(options.stats[0]!, values, options.ddof));
       return;
     }
     const value: Record<string, number | null> = {};
     for (const name of options.stats) value[name] = statisticOf(name, values, options.ddof);
     const sorted = Float64Array.from(values).sort();
     for (const q of options.percentiles) value[`p${q}`] = percentileOfSorted(sorted, q) ?? null;
-    out.push({ timestamp: end, value });
+    out.push(end, value);
   };
   if (end > interval.end) return;
-  reading: for await (const batch of source.view.batches()) {
+  reading: for await (const batch of source.view.columns()) {
     throwIfAborted(ctx, 'window_aggregate');
-    for (const item of batch) {
-      const raw =
-        options.field === undefined
-          ? item.value
-          : (item.value as Record<string, unknown> | null)?.[options.field];
-      if (typeof raw !== 'number' || raw !== raw) continue;
-      while (item.timestamp > end) {
+    // Values that are not numbers (or NaN) read as NaN and are skipped, as on the fixed path.
+    const ts = batch.timestamps;
+    const xs = numbersOf(
+      options.field === undefined ? batch.values : fieldColumn(batch.values, options.field),
+    );
+    for (let i = 0; i < ts.length; i++) {
+      const raw = xs[i]!;
+      if (raw !== raw) continue;
+      while (ts[i]! > end) {
         close();
         end = stepTick(options.origin, options.step, ++k);
         if (end > interval.end) break reading;
       }
-      times.push(item.timestamp);
+      times.push(ts[i]!);
       values.push(raw);
     }
-    if (out.length >= OUTPUT_BATCH_SIZE) {
-      yield out;
-      out = [];
-    }
+    for (let full = out.full(); full; full = out.full()) yield full;
   }
   while (end <= interval.end) {
     close();
@@ -510,7 +535,8 @@ async function* calendarWindows(
     if (!options.emitEmpty && values.length === 0) break;
     end = stepTick(options.origin, options.step, ++k);
   }
-  if (out.length > 0) yield out;
+  const rest = out.take();
+  if (rest) yield rest;
 }
 
 export default defineTool({
@@ -605,42 +631,24 @@ export default defineTool({
     );
     const end = interval.end;
     if (windows.windowEnd > end) return;
-    // Windows are yielded in batches: one yield per window would cost more than the window itself.
-    let out: StreamInstance[] = [];
-    reading: for await (const batch of source!.view.batches()) {
+    // Read as columns (no object per instance); windows are yielded as column batches.
+    const out = new BatchCollector();
+    for await (const batch of source!.view.columns()) {
       throwIfAborted(ctx, 'window_aggregate');
-      for (let i = 0; i < batch.length; i++) {
-        const item = batch[i]!;
-        const t = item.timestamp;
-        const raw =
-          field === undefined
-            ? item.value
-            : (item.value as Record<string, unknown> | null)?.[field];
-        if (typeof raw !== 'number' || raw !== raw) continue;
-        while (t > windows.windowEnd) {
-          const closed = windows.close();
-          if (closed && out.push(closed) >= OUTPUT_BATCH_SIZE) {
-            yield out;
-            out = [];
-          }
-          windows.next();
-          if (windows.windowEnd > end) break reading;
-          // Nothing is left in the window: jump over empty windows straight to the one holding t.
-          if (!windows.emitEmpty && windows.empty && t > windows.windowEnd) {
-            windows.jumpTo(t);
-            if (windows.windowEnd > end) break reading;
-          }
-        }
-        windows.add(t, raw);
-      }
+      // Values that are not numbers (or NaN) are skipped: they read as NaN here.
+      const xs = numbersOf(field === undefined ? batch.values : fieldColumn(batch.values, field));
+      const done = windows.feed(batch.timestamps, xs, end, out);
+      for (let full = out.full(); full; full = out.full()) yield full;
+      if (done) break;
     }
     // The source is exhausted: close the remaining windows of the interval.
     while (windows.windowEnd <= end) {
       const closed = windows.close();
-      if (closed) out.push(closed);
+      if (closed) out.push(closed.timestamp, closed.value);
       if (!windows.emitEmpty && windows.empty) break;
       windows.next();
     }
-    if (out.length > 0) yield out;
+    const rest = out.take();
+    if (rest) yield rest;
   },
 });

@@ -1,6 +1,8 @@
 import type { Document, UpdateFilter } from 'mongodb';
 import { z } from 'zod';
 import { ValueNotStorableError } from '../../errors.js';
+import type { Batch, Column } from '../../streams/batch.js';
+import { valueAt } from '../../streams/batch.js';
 import { StreamId } from '../../streams/stream-id.js';
 import type { StreamInstance } from '../../streams/stream-instance.js';
 import { checkInstanceTimestamp } from '../../streams/stream-instance.js';
@@ -210,6 +212,95 @@ export function toInstanceDocuments(
     byTime.set(t, document);
   }
   return [...byTime.values()];
+}
+
+/**
+ * The documents of a batch whose timestamps are checked and strictly increasing: values checked
+ * once per column (numbers always store; strings once per dictionary entry; struct field names
+ * once; object values one by one), then one document per row, as the driver needs.
+ */
+export function batchToDocuments(
+  id: StreamId,
+  batch: Batch,
+  server?: MongoServerProfile,
+): InstanceDocument[] {
+  const limited = server !== undefined && !server.storesEveryNumberAndArray;
+  checkColumnStorable(
+    batch.values,
+    id.key,
+    batch.timestamps,
+    '',
+    limited ? server.name : undefined,
+  );
+  const ts = batch.timestamps;
+  const column = batch.values;
+  const documents = new Array<InstanceDocument>(batch.length);
+  for (let i = 0; i < batch.length; i++) {
+    documents[i] = { _id: { s: id.key, t: new Date(ts[i]!) }, v: valueAt(column, i) };
+  }
+  return documents;
+}
+
+function checkColumnStorable(
+  column: Column,
+  streamKey: string,
+  timestamps: Float64Array,
+  path: string,
+  limitedServer: string | undefined,
+): void {
+  const fail = (row: number, problem: Problem): never => {
+    const where = problem.path ? ` at "${problem.path}"` : '';
+    throw new ValueNotStorableError(
+      `cannot store the value of stream "${streamKey}" at ${new Date(timestamps[row]!).toISOString()}${where}: ` +
+        problem.reason,
+      { stream: streamKey, timestamp: timestamps[row]!, path: problem.path },
+    );
+  };
+  switch (column.type) {
+    case 'number':
+      if (limitedServer === undefined) return;
+      for (let i = 0; i < column.values.length; i++) {
+        const problem = storableProblem(column.values[i], path, new Set(), limitedServer);
+        if (problem) fail(i, problem);
+      }
+      return;
+    case 'string': {
+      const checked = new Uint8Array(column.dictionary.length);
+      for (let i = 0; i < column.codes.length; i++) {
+        const code = column.codes[i]!;
+        if (checked[code]) continue;
+        checked[code] = 1;
+        const problem = storableProblem(column.dictionary[code], path, new Set(), limitedServer);
+        if (problem) fail(i, problem);
+      }
+      return;
+    }
+    case 'object':
+      for (let i = 0; i < column.values.length; i++) {
+        const value = column.values[i];
+        // A struct field that is undefined is left out of the document, as for plain objects.
+        if (path && value === undefined) continue;
+        const problem = storableProblem(value, path, new Set(), limitedServer);
+        if (problem) fail(i, problem);
+      }
+      return;
+    case 'struct':
+      for (let k = 0; k < column.fields.length; k++) {
+        const key = column.fields[k]!;
+        const fieldPath = path ? `${path}.${key}` : key;
+        if (
+          timestamps.length > 0 &&
+          (key.startsWith('$') || key.includes('.') || key.includes('\0'))
+        ) {
+          fail(0, {
+            path: fieldPath,
+            reason: `key "${key}" cannot be stored: keys must not start with "$" or contain "." or NUL; rename it`,
+          });
+        }
+        checkColumnStorable(column.columns[k]!, streamKey, timestamps, fieldPath, limitedServer);
+      }
+      return;
+  }
 }
 
 /**

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BenchReport } from '../../../bench/index.js';
-import { loadScenario, reportRows, scenarioFiles } from '../../../bench/index.js';
+import type { BenchReport, ResultRow } from '../../../bench/index.js';
+import { loadScenario, reportFileOf, reportRows, scenarioFiles } from '../../../bench/index.js';
 import { loadFlights } from '../../../bench/data/flights.js';
 
 const execFileAsync = promisify(execFile);
@@ -28,6 +28,7 @@ describe('every bench scenario on a tiny input', () => {
         'flights-ingest.ts',
         'flights-window-reads.ts',
         'flights-windowed.ts',
+        'flights-columnar.ts',
         'flights-plates.ts',
         'flights-on-request.ts',
         'flights-database.ts',
@@ -109,7 +110,14 @@ describe('the bench runner', () => {
     expect(stdout).toMatch(/^machine: .+ cores/m);
     expect(stdout).toContain('## interval-algebra');
     expect(stdout).toMatch(/\| union 1k with 1k +\| +[\d.]+ \| +[\d.]+ \| +[\d.]+× \|/);
-    const report = JSON.parse(await readFile(out, 'utf8')) as BenchReport;
+    // The rows file: one row per figure, baselines by name, peak RSS.
+    const rows = JSON.parse(await readFile(out, 'utf8')) as ResultRow[];
+    const unionRow = rows.find((r) => r.figure.startsWith('union'));
+    expect(unionRow?.scenario).toBe('interval-algebra');
+    expect(unionRow?.engineMs).toBeGreaterThanOrEqual(0);
+    expect(Object.keys(unionRow?.baselines ?? {})).toEqual(['hand-loop']);
+    expect(unionRow?.peakRssMiB).toBeGreaterThan(0);
+    const report = JSON.parse(await readFile(reportFileOf(out), 'utf8')) as BenchReport;
     expect(report.tiny).toBe(true);
     expect(report.scenarios.map((s) => s.name)).toEqual(['interval-algebra']);
     const [result] = report.scenarios;
@@ -136,7 +144,16 @@ describe('the bench runner', () => {
     expect(stdout).toContain('FAILED');
     expect(stdout).toContain('broken on purpose');
     expect(stdout).toMatch(/\| x +\| +2\.00 \| +4\.00 \| +0\.50× \| +5\.0 k \|/);
-    const report = JSON.parse(await readFile(out, 'utf8')) as BenchReport;
+    expect(JSON.parse(await readFile(out, 'utf8'))).toEqual([
+      expect.objectContaining({
+        scenario: 'works',
+        figure: 'x',
+        engineMs: 2,
+        baselines: { 'hand-loop': 4 },
+        items: 10,
+      }),
+    ]);
+    const report = JSON.parse(await readFile(reportFileOf(out), 'utf8')) as BenchReport;
     expect(report.scenarios.map((s) => [s.name, s.status])).toEqual([
       ['throws', 'failed'],
       ['works', 'ok'],

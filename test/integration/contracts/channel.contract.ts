@@ -8,6 +8,16 @@ import {
   ValueNotStorableError,
 } from '../../../src/errors.js';
 import { collect } from '../../../src/internal/async.js';
+import { readColumnsOf, writeBatchTo } from '../../../src/channels/stream-access.js';
+import {
+  batchFromInstances,
+  batchToInstances,
+  makeBatch,
+  numberColumn,
+  objectColumn,
+  stringColumn,
+  structColumn,
+} from '../../../src/streams/batch.js';
 import { StreamId } from '../../../src/streams/stream-id.js';
 import type { StreamInstance } from '../../../src/streams/stream-instance.js';
 import { TimeInterval } from '../../../src/time/time-interval.js';
@@ -25,6 +35,8 @@ const timestamps = (items: readonly StreamInstance[]) => items.map((item) => ite
 export interface ChannelContractOptions {
   /** Arrays directly inside arrays (FerretDB v1). */
   readonly refusesNestedArrays?: boolean;
+  /** -0 reads back as 0 (FerretDB v1: no BSON number it keeps as -0). */
+  readonly losesNegativeZero?: boolean;
 }
 
 /**
@@ -338,6 +350,62 @@ export function defineChannelContract(
       expect((await a.calculatedIntervals()).isEmpty).toBe(true);
       await channel.purgeAll({ removeDefinition: true });
       expect(await channel.findStreams()).toEqual([]);
+    });
+
+    it('writes and reads column batches: struct, string, number and object values, last write wins', async () => {
+      const id = StreamId.of('columns');
+      const flights = makeBatch(
+        [10, 20, 30, 40],
+        structColumn({
+          delay: numberColumn([1, -0, 2.5, -7]),
+          origin: stringColumn(['JFK', 'ORD', 'JFK', 'é']),
+          extra: objectColumn([null, { a: [1, 2] }, true, 'x']),
+        }),
+      );
+      expect(await writeBatchTo(channel, id, flights)).toBe(4);
+      // An overwrite of two rows and an append, out of order and with a repeated timestamp.
+      const later = batchFromInstances([
+        { timestamp: 50, value: 'appended' },
+        { timestamp: 20, value: 'first' },
+        { timestamp: 20, value: 'replaced' },
+        { timestamp: 30, value: 3 },
+      ]);
+      await writeBatchTo(channel, id, later);
+      const expected = [
+        { timestamp: 10, value: { delay: 1, origin: 'JFK', extra: null } },
+        { timestamp: 20, value: 'replaced' },
+        { timestamp: 30, value: 3 },
+        { timestamp: 40, value: { delay: -7, origin: 'é', extra: 'x' } },
+        { timestamp: 50, value: 'appended' },
+      ];
+      const all = new TimeInterval(0, 100);
+      const read = (await collect(readColumnsOf(channel, id, all))).flatMap((b) =>
+        batchToInstances(b),
+      );
+      expect(read).toEqual(expected);
+      expect(await collect(channel.getResults(id, all))).toEqual(expected);
+      const window = (
+        await collect(readColumnsOf(channel, id, new TimeInterval(10, 40), { limit: 2 }))
+      ).flatMap((b) => batchToInstances(b));
+      expect(window).toEqual(expected.slice(1, 3));
+    });
+
+    it(`keeps -0${options.losesNegativeZero ? ' (here: reads back 0)' : ''} and refuses bad batches with ValueNotStorableError, writing nothing`, async () => {
+      const id = StreamId.of('bad_columns');
+      await writeBatchTo(channel, id, makeBatch([5], numberColumn([-0])));
+      const [only] = await collect(channel.getResults(id, new TimeInterval(0, 10)));
+      expect(Object.is(only!.value, options.losesNegativeZero ? 0 : -0)).toBe(true);
+      await expect(
+        writeBatchTo(channel, id, makeBatch([7, 8.5], numberColumn([1, 2]))),
+      ).rejects.toBeInstanceOf(ValueNotStorableError);
+      await expect(
+        writeBatchTo(channel, id, {
+          length: 2,
+          timestamps: new Float64Array([7, 8]),
+          values: numberColumn([1]),
+        }),
+      ).rejects.toBeInstanceOf(ValueNotStorableError);
+      expect(await channel.count(id, new TimeInterval(0, 10))).toBe(1);
     });
   });
 }

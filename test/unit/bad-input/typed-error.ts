@@ -189,7 +189,10 @@ export function mutations(base: unknown): fc.Arbitrary<Mutation> {
   return fc.array(edit, { minLength: 1, maxLength: 3 }).map((edits) => {
     let value: unknown = structuredClone(base);
     for (const e of edits) {
-      const replacement = e.action === 'similar' ? similar(at(value, e.path), e) : e.json;
+      // A copy: constantFrom hands out the same [] and {} to every run, and code under test may freeze them.
+      const replacement = structuredClone(
+        e.action === 'similar' ? similar(at(value, e.path), e) : e.json,
+      );
       value = applyEdit(value, e.path, e.action, replacement, e.key);
     }
     return { value, paths: edits.map((e) => e.path) };

@@ -108,4 +108,39 @@ describe('resample', () => {
       { numRuns: 120 },
     );
   });
+
+  it('ticks on its calendar path (P1D in a time zone) where 24 h strides in UTC tick', async () => {
+    const DAY = 86_400_000;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(fc.integer({ min: 0, max: 30 * 24 }), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.option(fc.integer({ min: 0, max: 72 }), { nil: undefined }),
+        fc.constantFrom('previous', 'linear'),
+        fc.integer({ min: 0, max: 20 }),
+        fc.integer({ min: 1, max: 12 }),
+        async (hours, strideDays, stalenessHours, method, startDay, days) => {
+          const input = [...hours]
+            .sort((a, b) => a - b)
+            .map((h) => ({ timestamp: h * 3_600_000, value: h }));
+          // linear needs a bound; previous without one reads the whole history before the interval.
+          const hoursStale = method === 'linear' ? (stalenessHours ?? 24) : stalenessHours;
+          const common: Omit<Params, 'stride'> = {
+            method,
+            origin: DAY / 2,
+            ...(hoursStale === undefined ? {} : { maxStaleness: hoursStale * 3_600_000 }),
+          };
+          const iv = interval(startDay * DAY, (startDay + days) * DAY);
+          const calendar = await run(
+            { ...common, stride: `P${strideDays}D`, timeZone: 'UTC' },
+            iv,
+            input,
+          );
+          const fixed = await run({ ...common, stride: strideDays * DAY }, iv, input);
+          expect(calendar).toEqual(fixed);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
 });

@@ -208,4 +208,59 @@ describe('window_aggregate', () => {
       { numRuns: 150 },
     );
   });
+
+  it('gives on its calendar path (P1D in a time zone) what its fixed path gives for 24 h days in UTC', async () => {
+    const DAY = 86_400_000;
+    const stats = ['count', 'sum', 'mean', 'min', 'max', 'variance', 'median'] as const;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(fc.integer({ min: 0, max: 40 * 24 }), { maxLength: 80 }),
+        fc.array(fc.oneof(fc.double({ min: -100, max: 100, noNaN: true }), fc.constant('x')), {
+          minLength: 80,
+          maxLength: 80,
+        }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 0, max: 20 }),
+        fc.integer({ min: 1, max: 25 }),
+        fc.boolean(),
+        fc.boolean(),
+        async (hours, values, widthDays, stepDays, startDay, days, emitEmpty, asField) => {
+          // Struct values (one column per field) or plain values; strings are skipped on both paths.
+          const input = [...hours]
+            .sort((a, b) => a - b)
+            .map((h, i) => ({
+              timestamp: h * 3_600_000,
+              value: asField ? { delay: values[i], origin: 'JFK' } : values[i],
+            }));
+          const iv = interval(startDay * DAY, (startDay + days) * DAY);
+          const common = {
+            stats: [...stats],
+            emptyWindows: emitEmpty ? ('emit' as const) : ('skip' as const),
+            ...(asField ? { field: 'delay' } : {}),
+          };
+          const calendar = await run(
+            { ...common, width: `P${widthDays}D`, step: `P${stepDays}D`, timeZone: 'UTC' },
+            iv,
+            input,
+          );
+          const fixed = await run(
+            { ...common, width: widthDays * DAY, step: stepDays * DAY },
+            iv,
+            input,
+          );
+          expect(calendar.map((o) => o.timestamp)).toEqual(fixed.map((o) => o.timestamp));
+          for (let i = 0; i < fixed.length; i++) {
+            const got = calendar[i]!.value as Record<string, number | null>;
+            const want = fixed[i]!.value as Record<string, number | null>;
+            for (const key of stats) {
+              if (want[key] === null) expect(got[key]).toBeNull();
+              else expect(got[key]).toBeCloseTo(want[key]!, 9);
+            }
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
 });
