@@ -1,4 +1,5 @@
 import { StreamAlreadyExistsError, StreamNotFoundError, ValueNotStorableError } from '../errors.js';
+import type { CalculatedRanges } from '../storage/calculated-ranges.js';
 import type { ReadOptions, StreamFilter, StreamStore } from '../storage/stream-store.js';
 import { Stream } from './stream.js';
 import type { StreamIdLike } from '../streams/stream-id.js';
@@ -6,8 +7,8 @@ import { StreamId } from '../streams/stream-id.js';
 import type { StreamInstance } from '../streams/stream-instance.js';
 import { TimeInterval } from '../time/time-interval.js';
 import { TimeIntervals } from '../time/time-intervals.js';
-import type { Channel } from './channel.js';
-import type { PurgeOptions } from './stream-access.js';
+import type { Channel, WriteListener } from './channel.js';
+import type { PurgeOptions, WriteOptions } from './stream-access.js';
 
 /**
  * A writable channel whose streams live in a {@link StreamStore}. Memory and database channels are
@@ -19,6 +20,7 @@ export class StoreChannel implements Channel {
   readonly writable: boolean = true;
   readonly upToTimestamp: number | undefined = undefined;
   protected readonly store: StreamStore;
+  readonly #listeners = new Set<WriteListener>();
 
   constructor(id: string, kind: string, store: StreamStore) {
     this.id = id;
@@ -71,10 +73,20 @@ export class StoreChannel implements Channel {
   async writeInstances(
     idLike: StreamIdLike,
     instances: readonly StreamInstance[],
+    options: WriteOptions = {},
   ): Promise<number> {
     const id = StreamId.from(idLike);
     checkInstanceShapes(id, instances);
+    if (!options.piece && this.#listeners.size && instances.length) {
+      const intervals = touched(instances);
+      for (const listener of this.#listeners) await listener({ channel: this.id, id, intervals });
+    }
     return await this.store.write(id, instances);
+  }
+
+  watchWrites(listener: WriteListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   readBatches(
@@ -105,9 +117,37 @@ export class StoreChannel implements Channel {
     return await this.store.addCalculatedIntervals(StreamId.from(idLike), set);
   }
 
+  async getCalculatedRanges(idLike: StreamIdLike): Promise<CalculatedRanges> {
+    return await this.store.getCalculatedRanges(StreamId.from(idLike));
+  }
+
+  async changeCalculatedRanges(
+    idLike: StreamIdLike,
+    change: (current: CalculatedRanges) => CalculatedRanges,
+  ): Promise<CalculatedRanges> {
+    return await this.store.changeCalculatedRanges(StreamId.from(idLike), change);
+  }
+
   async close(): Promise<void> {
     await this.store.close();
   }
+}
+
+/** `(t - 1, t]` around each timestamp, merged (timestamps are whole milliseconds). */
+function touched(instances: readonly StreamInstance[]): TimeIntervals {
+  const timestamps = instances.map((i) => i.timestamp).sort((a, b) => a - b);
+  const intervals: TimeInterval[] = [];
+  let start = timestamps[0]! - 1;
+  let end = timestamps[0]!;
+  for (const t of timestamps) {
+    if (t - 1 > end) {
+      intervals.push(new TimeInterval(start, end));
+      start = t - 1;
+    }
+    end = t;
+  }
+  intervals.push(new TimeInterval(start, end));
+  return TimeIntervals.from(intervals);
 }
 
 /** Rejects anything but an array of `{ timestamp, value }` objects before a store sees it. */

@@ -12,6 +12,15 @@ export interface PurgeOptions {
   readonly interval?: TimeInterval;
 }
 
+/** Options of {@link StreamAccess.writeInstances}. */
+export interface WriteOptions {
+  /**
+   * The write is a piece's output (the engine's own): its consumers are not invalidated, since
+   * the planner already recomputes everything downstream of a recomputed piece.
+   */
+  readonly piece?: boolean;
+}
+
 /** What a window reads a stream through (a channel). */
 export interface StreamReader {
   readonly id: string;
@@ -30,6 +39,10 @@ export interface StreamAccess extends StreamReader {
   /** Deletes a stream's data and calculated intervals (and its definition when asked). */
   purgeStream(id: StreamIdLike, options?: PurgeOptions): Promise<void>;
   /** Writes many instances at once (upsert by timestamp). Returns how many were written. */
-  writeInstances(id: StreamIdLike, instances: readonly StreamInstance[]): Promise<number>;
+  writeInstances(
+    id: StreamIdLike,
+    instances: readonly StreamInstance[],
+    options?: WriteOptions,
+  ): Promise<number>;
   getCalculatedIntervals(id: StreamIdLike): Promise<TimeIntervals>;
 }

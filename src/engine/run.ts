@@ -39,6 +39,9 @@ export class Run {
   readonly onPlan: ((pieces: readonly WorkPiece[]) => void) | undefined;
   readonly onPiece: ((piece: PieceRecord) => void) | undefined;
   readonly onProgress: ((progress: PieceProgress) => void) | undefined;
+  readonly onFingerprintMismatch: 'recompute' | 'error';
+  /** The session's id: what the ranges this run computes record. */
+  readonly session = newSessionId();
   readonly pieces: PieceRecord[] = [];
   readonly totals = new Map<string, FactorSummary>();
   readonly failures: Failure[] = [];
@@ -64,6 +67,7 @@ export class Run {
     this.onPlan = options.onPlan;
     this.onPiece = options.onPiece;
     this.onProgress = options.onProgress;
+    this.onFingerprintMismatch = options.onFingerprintMismatch ?? 'recompute';
   }
 
   /** A piece completed: written, then recorded. */
@@ -124,7 +128,7 @@ export async function runSession(
   run: Run,
   body: () => Promise<void>,
 ): Promise<SessionRecord> {
-  const base = { id: newSessionId(), ...start, startedAt: deps.clock.now() };
+  const base = { id: run.session, ...start, startedAt: deps.clock.now() };
   await deps.sessions.save({ ...base, status: 'running', factors: [], pieces: [] });
   const interval = start.intervals[0] ?? new TimeInterval(0, 0).toJSON();
   // While it runs, the session says so: one that stops beating is reported abandoned.

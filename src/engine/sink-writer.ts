@@ -128,7 +128,7 @@ export class SinkWriter {
     this.#signal?.throwIfAborted();
     const batch = pending.buffer;
     pending.buffer = [];
-    await this.#channel.writeInstances(pending.id, batch);
+    await this.#channel.writeInstances(pending.id, batch, { piece: true });
     this.#written += batch.length;
     this.#onWritten?.(this.#written);
   }
