@@ -20,6 +20,8 @@ import { Workflow } from '../workflow/workflow.js';
 import { WorkflowManager } from '../workflow/workflow-manager.js';
 import type { WorkflowStore } from '../storage/workflow-store.js';
 import { Runner } from './runner.js';
+import { invalidateDownstream } from './consumers.js';
+import { PlateIndex } from '../kinds/plate-index.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { withStores } from '../storage/with-stores.js';
 import { createMemoryBackend } from '../storage/memory/memory-backend.js';
@@ -132,6 +134,12 @@ export class Engine {
       defaultChannel,
       functions: this.functions,
     };
+    // A write from outside a piece invalidates what the loaded workflows computed from it.
+    const index = new PlateIndex(() => plates.tree.version);
+    this.channels.onWrite(async (write) => {
+      const graphs = this.workflows.list().map((workflow) => workflow.graph);
+      await invalidateDownstream(this.channels, graphs, index, write);
+    });
     this.workflows = new WorkflowManager(async (definition) => {
       // A stored workflow may use plates another process created since this engine started.
       if (refreshPlates) await plates.refresh();
