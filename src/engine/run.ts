@@ -85,6 +85,7 @@ export class Run {
     const total = this.totals.get(piece.factor) ?? {
       factor: piece.factor,
       tool: `${piece.tool.name}@${piece.tool.version}${piece.tool.params}`,
+      fingerprint: piece.fingerprint,
       pieces: 0,
       documents: 0,
       durationMs: 0,

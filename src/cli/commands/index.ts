@@ -9,6 +9,7 @@ import {
   onlineStopCommand,
 } from './online.js';
 import { platesListCommand, platesShowCommand } from './plates.js';
+import { streamProvenanceCommand } from './provenance.js';
 import { purgeCommand } from './purge.js';
 import { runCommand } from './run.js';
 import { sessionsListCommand, sessionsShowCommand } from './sessions.js';
@@ -36,6 +37,7 @@ export const COMMANDS: readonly Command[] = [
   streamsListCommand,
   streamShowCommand,
   streamIntervalsCommand,
+  streamProvenanceCommand,
   purgeCommand,
   sessionsListCommand,
   sessionsShowCommand,
