@@ -8,6 +8,9 @@ import { FingerprintMismatchError, WorkflowExecutionError } from '../../../src/e
 import { ToolChannel } from '../../../src/tools/tool-channel.js';
 import { createSqliteBackend } from '../../../src/storage/sqlite/sqlite-backend.js';
 import type { StorageBackend } from '../../../src/storage/backend.js';
+import { TimeInterval } from '../../../src/time/time-interval.js';
+import type { Workflow } from '../../../src/workflow/workflow.js';
+import { scale, ticker } from '../../helpers/workflow-tools.js';
 
 const TOOLS = resolve('tools');
 const HOUR = '2026-03-10T00:00:00Z/2026-03-10T01:00:00Z';
@@ -152,5 +155,125 @@ export default defineTool({
     expect(await run(folder, db)).toEqual({ pieces: 0, values: [1, 1, 1, 1, 1, 1] });
     await writeFile(join(dir, '2026-03-01_v2.0.0.ts'), tool('2.0.0', '2'));
     expect(await run(folder, db)).toEqual({ pieces: 1, values: [2, 2, 2, 2, 2, 2] });
+  });
+});
+
+describe('late data, purge cascades and ranges from before fingerprints (memory)', () => {
+  const H = 3_600_000;
+  const iv = (a: number, b: number): TimeInterval => new TimeInterval(a * H, b * H);
+
+  async function chain(lookback = 0): Promise<{ engine: Engine; w: Workflow }> {
+    const engine = await Engine.create();
+    const w = engine.workflow('chain');
+    const raw = w.node('raw');
+    const a = w.node('a');
+    w.factor({ tool: scale.create({ factor: 2, lookback }), sources: [raw], sink: a });
+    w.factor({ tool: scale.create({ factor: 10 }), sources: [a], sink: w.node('b') });
+    await engine.channels.get('memory').writeInstances(
+      'raw',
+      Array.from({ length: 20 }, (_, i) => ({ timestamp: (i + 1) * H, value: 1 })),
+    );
+    return { engine, w };
+  }
+  const ranges = async (engine: Engine, stream: string): Promise<unknown> =>
+    (await engine.provenance(stream)).ranges.map((r) => [r.start / H, r.end / H, r.status]);
+
+  it('a late write invalidates exactly the ranges computed from it, widened by the lookback, and the next execute recomputes just them', async () => {
+    const { engine, w } = await chain(2 * H);
+    try {
+      await w.execute(iv(0, 20));
+      await engine.channels.get('memory').writeInstances('raw', [{ timestamp: 5 * H, value: 4 }]);
+      // a at t reads raw over (t − 2 h, t]: outputs in [5 h, 7 h) read the write at 5 h.
+      expect(await ranges(engine, 'a')).toEqual([
+        [0, 5 - 1 / H, 'calculated'],
+        [5 - 1 / H, 7, 'invalidated'],
+        [7, 20, 'calculated'],
+      ]);
+      expect(await ranges(engine, 'b')).toEqual([
+        [0, 5 - 1 / H, 'calculated'],
+        [5 - 1 / H, 7, 'invalidated'],
+        [7, 20, 'calculated'],
+      ]);
+      const planned: string[] = [];
+      await w.execute(iv(0, 20), {
+        onPlan: (pieces) =>
+          planned.push(
+            ...pieces.map((p) => `${p.factor} ${p.interval.start / H}-${p.interval.end / H}`),
+          ),
+      });
+      expect(planned.sort()).toEqual([
+        `test_scale->a ${5 - 1 / H}-7`,
+        `test_scale->b ${5 - 1 / H}-7`,
+      ]);
+      const b = await (
+        await engine.channels.get('memory').getStream('b')
+      )
+        .window(iv(4, 8))
+        .toArray();
+      // raw is 1 everywhere but 4 at 5 h; a = 2 × the sum over (t − 2 h, t]; b = 10 × a.
+      expect(b.map((i) => i.value)).toEqual([100, 100, 40, 40]);
+      // The pieces' own writes invalidated nothing: all calculated again.
+      expect(await ranges(engine, 'b')).toEqual([[0, 20, 'calculated']]);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('purging (10 h, 13 h] with cascade purges exactly that downstream without lookback, and the lookback more with one', async () => {
+    for (const [lookback, expected] of [
+      [
+        0,
+        [
+          [0, 10],
+          [13, 20],
+        ],
+      ],
+      [
+        3 * H,
+        [
+          [0, 10],
+          [16, 20],
+        ],
+      ],
+    ] as const) {
+      const { engine, w } = await chain(lookback);
+      try {
+        await w.execute(iv(0, 20));
+        await w.purge({ node: 'raw' }, { interval: iv(10, 13), cascade: true });
+        const left = (await engine.channels.get('memory').getCalculatedIntervals('b')).toJSON();
+        expect(left.map((i) => [i.start / H, i.end / H])).toEqual(expected);
+      } finally {
+        await engine.close();
+      }
+    }
+  });
+
+  it('trusts a range recorded without a fingerprint once, adopts it, then recomputes it when the factor changes', async () => {
+    const engine = await Engine.create();
+    try {
+      const memory = engine.channels.get('memory');
+      // What an earlier version left: data and a bare calculated interval.
+      await memory.writeInstances('old', [{ timestamp: H, value: 999 }]);
+      await memory.addCalculatedIntervals('old', iv(0, 2));
+      const first = engine.workflow('first');
+      first.factor({ tool: ticker.create({ stride: H }), sink: first.node('old') });
+      expect((await first.execute(iv(0, 2))).factors).toEqual([]);
+      const [adopted] = (await engine.provenance('old')).ranges;
+      expect(adopted).toMatchObject({
+        fingerprint: expect.any(String),
+        factor: { factor: first.getFactor('test_ticker->old').id },
+      });
+      await engine.workflows.delete('first');
+      const second = engine.workflow('second');
+      second.factor({ tool: ticker.create({ stride: 2 * H }), sink: second.node('old') });
+      await second.execute(iv(0, 2));
+      expect(
+        (await (await memory.getStream('old')).window(iv(0, 2)).toArray()).map((i) => i.value),
+      ).toEqual([2 * H]);
+      const [recomputed] = (await engine.provenance('old')).ranges;
+      expect(recomputed!.fingerprint).not.toBe(adopted!.fingerprint);
+    } finally {
+      await engine.close();
+    }
   });
 });
