@@ -37,7 +37,7 @@ export function fingerprintOf(graph: WorkflowGraph, factor: Factor): string {
 /** The fingerprint of a factor and what it is made of. */
 export function provenanceOf(graph: WorkflowGraph, factor: Factor): FactorProvenance {
   let memo = MEMO.get(graph);
-  if (!memo) MEMO.set(graph, (memo = new Map()));
+  if (!memo) MEMO.set(graph, (memo = new Map<Factor, FactorProvenance>()));
   const known = memo.get(factor);
   if (known) return known;
   const kind = kindOf(factor);
@@ -54,15 +54,10 @@ export function provenanceOf(graph: WorkflowGraph, factor: Factor): FactorProven
     };
   });
   // What the definition says beyond the tool: nodes read and written, plates, keys.
-  const {
-    id: _id,
-    tool: _tool,
-    maxPieceSize: _size,
-    ...shape
-  } = kind.encode(factor, { name: tool.name, version: tool.version, params: {} }) as Record<
-    string,
-    unknown
-  >;
+  const shape: Record<string, unknown> = {
+    ...(kind.encode(factor, { name: tool.name, version: tool.version, params: {} }) as object),
+  };
+  for (const key of ['id', 'tool', 'maxPieceSize']) delete shape[key];
   const sink = kind.sink(factor);
   const hashed = canonicalJson({
     kind: factor.kind,

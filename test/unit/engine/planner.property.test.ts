@@ -295,7 +295,9 @@ describe('planner (properties)', () => {
             const sinks = unit ? kindOf(factor).sinks(factor, unit, index) : [];
             let missing = TimeIntervals.EMPTY;
             for (const sink of sinks)
-              missing = missing.union(intervals.difference(before.get(sink.channel, sink.id).intervals));
+              missing = missing.union(
+                intervals.difference(before.get(sink.channel, sink.id).intervals),
+              );
             const planned = TimeIntervals.from((byUnit.get(key) ?? []).map((p) => p.interval));
             expect(planned.toJSON()).toEqual(missing.toJSON());
             byUnit.delete(key);
