@@ -15,6 +15,7 @@ import type { PlateIndex } from '../kinds/plate-index.js';
 import type { PieceInput, WorkPiece } from '../kinds/work-piece.js';
 import type { PlateManager } from '../plates/plate-manager.js';
 import { formatPlateValue } from '../plates/plate.js';
+import type { CalculatedRanges } from '../storage/calculated-ranges.js';
 import { StreamId } from '../streams/stream-id.js';
 import type { StreamInstance } from '../streams/stream-instance.js';
 import { TimeInterval } from '../time/time-interval.js';
@@ -95,16 +96,17 @@ export class PieceExecutor {
     }
     const interval = new TimeInterval(piece.interval.start, piece.interval.end);
     return await this.#running.run(piece.id, async () => {
-      if (await this.#calculated(piece, interval)) return { status: 'skipped' };
+      const recorded = await this.#recorded(piece);
+      if (recorded.every((ranges) => ranges.matching(piece.fingerprint).covers(interval)))
+        return { status: 'skipped' };
       // Where a sink records ranges inside the piece (another factor's results, or invalidated
       // ones), the piece's output replaces them: the interval is forgotten first, then the data
       // deleted, so no reader ever takes a mix of old and new documents for complete.
-      for (const sink of piece.sinks) {
+      for (const [i, sink] of piece.sinks.entries()) {
         const channel = this.#channels.get(sink.channel);
         const id = this.#stream(sink.stream);
         await channel.getOrCreateStream(id);
-        if (!(await channel.getCalculatedRanges(id)).within(interval).isEmpty)
-          await channel.purgeStream(id, { interval });
+        if (!recorded[i]!.within(interval).isEmpty) await channel.purgeStream(id, { interval });
       }
       const io = this.#io(piece, interval, graph, options);
       const documents = await kindOf(factor).run(piece, factor, io);
@@ -132,15 +134,15 @@ export class PieceExecutor {
     });
   }
 
-  /** True when every sink of the piece has its interval calculated already, by its factor. */
-  async #calculated(piece: WorkPiece, interval: TimeInterval): Promise<boolean> {
+  /** What each sink of the piece records. */
+  async #recorded(piece: WorkPiece): Promise<CalculatedRanges[]> {
+    const out: CalculatedRanges[] = [];
     for (const sink of piece.sinks) {
-      const ranges = await this.#channels
-        .get(sink.channel)
-        .getCalculatedRanges(this.#stream(sink.stream));
-      if (!ranges.matching(piece.fingerprint).covers(interval)) return false;
+      out.push(
+        await this.#channels.get(sink.channel).getCalculatedRanges(this.#stream(sink.stream)),
+      );
     }
-    return true;
+    return out;
   }
 
   #stream(key: string): StreamId {
