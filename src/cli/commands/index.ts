@@ -1,6 +1,7 @@
 import type { Command } from '../args.js';
 import { channelsListCommand } from './channels.js';
 import { completionCommand } from './completion.js';
+import { graphCommand } from './graph.js';
 import {
   onlineListCommand,
   onlineRestartCommand,
@@ -15,6 +16,7 @@ import { runCommand } from './run.js';
 import { sessionsListCommand, sessionsShowCommand } from './sessions.js';
 import { streamIntervalsCommand, streamShowCommand, streamsListCommand } from './streams.js';
 import { toolsDescribeCommand, toolsListCommand } from './tools.js';
+import { uiCommand } from './ui.js';
 import {
   workflowsDeleteCommand,
   workflowsListCommand,
@@ -29,6 +31,7 @@ export const COMMANDS: readonly Command[] = [
   workflowsShowCommand,
   workflowsValidateCommand,
   workflowsDeleteCommand,
+  graphCommand,
   toolsListCommand,
   toolsDescribeCommand,
   platesListCommand,
@@ -46,6 +49,7 @@ export const COMMANDS: readonly Command[] = [
   onlineRestartCommand,
   onlineStatusCommand,
   onlineListCommand,
+  uiCommand,
 ];
 
 /** Every command, with `completion` (whose script lists all of them). */
