@@ -99,14 +99,19 @@ export class PieceExecutor {
       const recorded = await this.#recorded(piece);
       if (recorded.every((ranges) => ranges.matching(piece.fingerprint).covers(interval)))
         return { status: 'skipped' };
-      // Where a sink records ranges inside the piece (another factor's results, or invalidated
-      // ones), the piece's output replaces them: the interval is forgotten first, then the data
+      // Where a sink records stale ranges inside the piece (another factor's results, or
+      // invalidated ones), the piece's output replaces them: the interval is forgotten first, then the data
       // deleted, so no reader ever takes a mix of old and new documents for complete.
       for (const [i, sink] of piece.sinks.entries()) {
         const channel = this.#channels.get(sink.channel);
         const id = this.#stream(sink.stream);
         await channel.getOrCreateStream(id);
-        if (!recorded[i]!.within(interval).isEmpty) await channel.purgeStream(id, { interval });
+        // Ranges this factor computed hold what it writes again (upserts by timestamp): kept, so
+        // concurrent runs of one workflow never delete each other's documents.
+        const stale = recorded[i]!.within(interval).ranges.some(
+          (r) => r.invalidated || (r.fingerprint ?? piece.fingerprint) !== piece.fingerprint,
+        );
+        if (stale) await channel.purgeStream(id, { interval });
       }
       const io = this.#io(piece, interval, graph, options);
       const documents = await kindOf(factor).run(piece, factor, io);
