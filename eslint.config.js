@@ -9,6 +9,10 @@ const SQLITE_FENCE = {
   name: 'better-sqlite3',
   message: 'Only src/storage/sqlite may import better-sqlite3 (a native module)',
 };
+const QUEUE_FENCES = ['bullmq', 'ioredis'].map((name) => ({
+  name,
+  message: `Only src/distributed may import ${name} (loaded only by hyperstream-ts/distributed)`,
+}));
 
 // The layers of src/, lowest first: a folder may import only from the folders before it (and
 // errors.ts, internal/). `npm run lint` also runs madge, which fails on any import cycle.
@@ -21,7 +25,7 @@ const LAYERS = [
   ['kinds'],
   ['workflow'],
   ['engine'],
-  ['online'],
+  ['online', 'distributed'],
   ['config'],
   // The web view: beside the CLI (which starts it), over the engine and config.
   ['ui'],
@@ -36,12 +40,15 @@ const MONGODB_FILES = [
 ];
 // Files that may import the native SQLite module (src/sqlite.ts, the entry point, re-exports them).
 const SQLITE_FILES = ['src/storage/sqlite/**'];
+// Files that may import bullmq and ioredis (src/distributed.ts, the entry point, re-exports them).
+const QUEUE_FILES = ['src/distributed/**'];
 
 /** The driver fences a file set keeps: each driver only in its own files. */
 function fencesFor(files) {
   return [
     ...(files === MONGODB_FILES ? [] : [MONGODB_FENCE]),
     ...(files === SQLITE_FILES ? [] : [SQLITE_FENCE]),
+    ...(files === QUEUE_FILES ? [] : QUEUE_FENCES),
   ];
 }
 
@@ -54,7 +61,7 @@ function restrictedImports(folder, forbidden, fences) {
         ? [
             {
               regex: `^(\\.\\./)+(${forbidden.join('|')})/`,
-              message: `src/${folder} is below ${forbidden.join(', ')}: dependencies point one way (time ← streams ← storage ← channels/plates ← tools ← kinds ← workflow ← engine ← online ← config ← ui ← cli)`,
+              message: `src/${folder} is below ${forbidden.join(', ')}: dependencies point one way (time ← streams ← storage ← channels/plates ← tools ← kinds ← workflow ← engine ← online/distributed ← config ← ui ← cli)`,
             },
           ]
         : [],
@@ -73,7 +80,7 @@ const layerRules = LAYERS.flatMap((folders, level) => {
         files,
         rules: { 'no-restricted-imports': restrictedImports(folder, forbidden, fencesFor()) },
       },
-      ...[MONGODB_FILES, SQLITE_FILES].map((driverFiles) => ({
+      ...[MONGODB_FILES, SQLITE_FILES, QUEUE_FILES].map((driverFiles) => ({
         files: driverFiles.filter((f) => f.startsWith(`src/${folder}/`)),
         rules: {
           'no-restricted-imports': restrictedImports(folder, forbidden, fencesFor(driverFiles)),
@@ -109,7 +116,7 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: [...MONGODB_FILES, ...SQLITE_FILES, 'src/mongodb.ts'],
+    ignores: [...MONGODB_FILES, ...SQLITE_FILES, ...QUEUE_FILES, 'src/mongodb.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: fencesFor() }],
     },

@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^hyperstream-ts$/, replacement: source('index.ts') },
       { find: /^hyperstream-ts\/toolkit$/, replacement: source('toolkit.ts') },
       { find: /^hyperstream-ts\/mongodb$/, replacement: source('mongodb.ts') },
+      { find: /^hyperstream-ts\/distributed$/, replacement: source('distributed.ts') },
     ],
   },
   test: {

@@ -36,6 +36,9 @@ export const ErrorCode = {
   CONFIG_INVALID: 'CONFIG_INVALID',
   PATH_OUTSIDE_ROOT: 'PATH_OUTSIDE_ROOT',
   CSV_INVALID: 'CSV_INVALID',
+  QUEUE_UNAVAILABLE: 'QUEUE_UNAVAILABLE',
+  QUEUE_JOB_INVALID: 'QUEUE_JOB_INVALID',
+  PIECE_FAILED_ON_WORKER: 'PIECE_FAILED_ON_WORKER',
   UI_SERVER_FAILED: 'UI_SERVER_FAILED',
 } as const;
 /** One of the {@link ErrorCode} values. */
@@ -345,6 +348,33 @@ function isoOrNumber(t: number): string {
 export class InvalidCsvError extends HyperstreamUsageError {
   constructor(message: string, details: ErrorDetails = {}, cause?: unknown) {
     super(ErrorCode.CSV_INVALID, message, details, cause);
+  }
+}
+
+/** The job queue's Redis cannot be reached (or stopped answering) for longer than allowed. */
+export class QueueUnavailableError extends HyperstreamRuntimeError {
+  constructor(message: string, details: ErrorDetails = {}, cause?: unknown) {
+    super(ErrorCode.QUEUE_UNAVAILABLE, message, details, cause);
+  }
+}
+
+/**
+ * A queued job cannot be run: a malformed payload, a workflow definition that is missing or does
+ * not match its hash, or one the worker cannot build (an unknown tool or version, bad parameters).
+ */
+export class QueueJobInvalidError extends HyperstreamUsageError {
+  constructor(message: string, details: ErrorDetails = {}, cause?: unknown) {
+    super(ErrorCode.QUEUE_JOB_INVALID, message, details, cause);
+  }
+}
+
+/**
+ * A piece run by a queue worker failed for good (after its retries); `details.reason` is the
+ * worker's error (`[CODE] message`), `details.jobId` the dead letter to retry.
+ */
+export class PieceFailedOnWorkerError extends HyperstreamRuntimeError {
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(ErrorCode.PIECE_FAILED_ON_WORKER, message, details);
   }
 }
 

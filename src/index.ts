@@ -307,8 +307,8 @@ export { everySchedule, cronSchedule } from './online/schedule.js';
 export type { Schedule } from './online/schedule.js';
 export { parseCron, nextCronTime } from './online/cron.js';
 export type { CronExpression } from './online/cron.js';
-export { backoffDelay, checkBackoffPolicy, DEFAULT_BACKOFF } from './online/backoff.js';
-export type { BackoffJitter, BackoffPolicy } from './online/backoff.js';
+export { backoffDelay, checkBackoffPolicy, DEFAULT_BACKOFF } from './internal/backoff.js';
+export type { BackoffJitter, BackoffPolicy } from './internal/backoff.js';
 export {
   onlineWorkflowsFromConfig,
   backoffFromConfig,

@@ -6,6 +6,7 @@ import { ToolChannel } from '../tools/tool-channel.js';
 import type { WorkflowFactory } from '../config/config-schema.js';
 import type { HyperstreamConfig } from '../config/load-config.js';
 import { loadConfig, unwrapDefault } from '../config/load-config.js';
+import { lazyQueueScheduler } from '../config/queue-from-config.js';
 import type { StorageConfig } from '../config/config-schema.js';
 import type { EngineOptions } from '../engine/engine.js';
 import { Engine } from '../engine/engine.js';
@@ -76,6 +77,8 @@ export async function openWorkspace(options: OpenWorkspaceOptions = {}): Promise
   // the config's own paths do, whatever the working directory.
   const baseDir = config.baseDir;
   const engine = await Engine.create({
+    // `run --distributed` and the online engine with runner "queue" run pieces on queue workers.
+    ...(config.queue ? { schedulers: { queue: lazyQueueScheduler(config.queue) } } : {}),
     channels,
     tools: mapTools(tools, (tool) => withBaseDir(tool, baseDir)),
     ...storage.engine,

@@ -136,12 +136,92 @@ export const onlineWorkflowConfigSchema = z
 /** The online engine: which workflows, how often, retries, and where its state files live. */
 export const onlineConfigSchema = z.strictObject({
   name: nonEmpty.default('default').describe('service name (one running instance per name)'),
+  runner: z
+    .enum(['local', 'queue'])
+    .default('local')
+    .describe(
+      'where ticks run: in the service process (local), or enqueued for queue workers (queue; needs the queue section)',
+    ),
   stateDir: nonEmpty
     .default('.hyperstream')
     .describe('folder of state, lock and log files, relative to the config file'),
   stopTimeout: isoDuration('PT30S').default('PT30S').describe('graceful stop timeout'),
   retry: retryConfigSchema.optional().describe('default retry policy of every workflow'),
   workflows: z.array(onlineWorkflowConfigSchema).default([]),
+});
+
+const queueName = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'expected 1-64 letters, digits, "_", "." or "-"' });
+const priority = z
+  .int()
+  .min(1)
+  .max(2 ** 21)
+  .describe('queue priority: 1 runs first, up to 2097152');
+
+/**
+ * The job queue (BullMQ on Redis) that `run --distributed`, `hyperstream worker` and the online
+ * engine with `runner: queue` share.
+ */
+export const queueConfigSchema = z.strictObject({
+  url: z
+    .string()
+    .regex(/^rediss?:\/\//, { message: 'expected a redis:// or rediss:// URL' })
+    .optional()
+    .describe('Redis URL such as redis://127.0.0.1:6379; REDIS_URL overrides it'),
+  name: queueName.default('hyperstream').describe('BullMQ queue name'),
+  prefix: queueName.default('hs').describe('prefix of every Redis key'),
+  retry: retryConfigSchema
+    .optional()
+    .describe(
+      'how failed pieces are retried (default exponential 1 s ×2, 3 retries, equal jitter)',
+    ),
+  retries: z
+    .array(
+      z.strictObject({
+        workflow: nonEmpty,
+        factor: nonEmpty
+          .optional()
+          .describe(
+            'only this factor, by its id ("tool->sink", as in failed pieces and sessions; default every factor of the workflow)',
+          ),
+        retry: retryConfigSchema,
+      }),
+    )
+    .default([])
+    .describe('retry policies per workflow or factor; the most specific wins'),
+  priority: priority.default(10).describe('priority of run --distributed pieces'),
+  onlinePriority: priority
+    .default(1)
+    .describe("priority of the online engine's ticks (before backfills)"),
+  redisTimeout: positiveDuration('PT60S')
+    .default('PT60S')
+    .describe('how long Redis may be unreachable during a run before it fails'),
+  worker: z
+    .strictObject({
+      concurrency: z.int().min(1).default(1).describe('pieces a worker process runs at once'),
+      lockDuration: positiveDuration('PT30S')
+        .default('PT30S')
+        .describe('a piece whose worker stops renewing its lock this long is taken again'),
+      stalledInterval: positiveDuration('PT30S')
+        .default('PT30S')
+        .describe('how often workers look for pieces of dead workers'),
+      maxStalledCount: z
+        .int()
+        .min(0)
+        .default(5)
+        .describe('times a piece may be taken again before it fails'),
+      stopTimeout: isoDuration('PT30S')
+        .default('PT30S')
+        .describe('on SIGTERM, how long running pieces may take before they are abandoned'),
+    })
+    .default({
+      concurrency: 1,
+      lockDuration: 'PT30S',
+      stalledInterval: 'PT30S',
+      maxStalledCount: 5,
+      stopTimeout: 'PT30S',
+    }),
 });
 
 /** Where the CLI and the online engine write their log lines. */
@@ -190,8 +270,10 @@ export const configSchema = z.strictObject({
     .describe(
       'files exporting workflows (.ts/.js modules or .json definitions), or factories in a code config',
     ),
+  queue: queueConfigSchema.optional(),
   online: onlineConfigSchema.default({
     name: 'default',
+    runner: 'local',
     stateDir: '.hyperstream',
     stopTimeout: 'PT30S',
     workflows: [],
@@ -207,6 +289,7 @@ export type StorageConfig = z.output<typeof storageConfigSchema>;
 export type RetryConfig = z.output<typeof retryConfigSchema>;
 export type OnlineWorkflowConfig = z.output<typeof onlineWorkflowConfigSchema>;
 export type OnlineConfig = z.output<typeof onlineConfigSchema>;
+export type QueueConfig = z.output<typeof queueConfigSchema>;
 export type LoggingConfig = z.output<typeof loggingConfigSchema>;
 
 /**

@@ -10,9 +10,10 @@ import type {
   ParsedConfig,
   StorageConfig,
   WorkflowFactory,
+  QueueConfig,
 } from './config-schema.js';
 import type { PluginConfig } from '../tools/plugins.js';
-import { DEFAULT_SQLITE_PATH, configSchema } from './config-schema.js';
+import { DEFAULT_SQLITE_PATH, configSchema, queueConfigSchema } from './config-schema.js';
 
 /** Config file names looked for in the working directory, in this order. */
 export const CONFIG_FILE_NAMES = [
@@ -34,6 +35,11 @@ export interface HyperstreamConfig {
   readonly workflows: readonly (string | WorkflowFactory)[];
   readonly online: OnlineConfig;
   readonly logging: LoggingConfig;
+  /**
+   * The job queue, when configured (the `queue` section, or `REDIS_URL` alone, which also
+   * overrides its URL); `undefined` otherwise.
+   */
+  readonly queue: QueueConfig | undefined;
 }
 
 /** Where to look for the configuration and which environment applies. */
@@ -42,7 +48,7 @@ export interface LoadConfigOptions {
   readonly configPath?: string;
   /** The working directory searched for `hyperstream.config.*` (default `process.cwd()`). */
   readonly cwd?: string;
-  /** Environment variables (default `process.env`): `HYPERSTREAM_CONFIG`, `MONGODB_URI`. */
+  /** Environment variables (default `process.env`): `HYPERSTREAM_CONFIG`, `MONGODB_URI`, `REDIS_URL`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Imports a `.ts`/`.js` config module (default: tsx's `tsImport`, so TypeScript works). */
   readonly importModule?: (file: string) => Promise<unknown>;
@@ -119,6 +125,7 @@ export function resolveConfig(
       ...config.logging,
       ...(config.logging.file === undefined ? {} : { file: at(config.logging.file) }),
     },
+    queue: applyRedisUrl(config.queue, nonEmpty(context.env?.REDIS_URL)),
   };
 }
 
@@ -143,6 +150,14 @@ function applyMongoUri(storage: StorageConfig | undefined, uri: string | undefin
   if (uri === undefined) return storage ?? { kind: 'sqlite', path: DEFAULT_SQLITE_PATH };
   if (storage === undefined) return { kind: 'mongodb', uri, database: 'hyperstream' };
   return storage.kind === 'mongodb' ? { ...storage, uri } : storage;
+}
+
+function applyRedisUrl(
+  queue: QueueConfig | undefined,
+  url: string | undefined,
+): QueueConfig | undefined {
+  if (url === undefined) return queue;
+  return { ...(queue ?? queueConfigSchema.parse({})), url };
 }
 
 /** A SQLite file is relative to the config's folder, like every path of a config. */

@@ -3,7 +3,7 @@ import { retryConfigSchema } from './config-schema.js';
 import { toDurationMs } from '../time/duration.js';
 import { RelativeTimeInterval } from '../time/relative-time-interval.js';
 import type { TimeInterval } from '../time/time-interval.js';
-import type { BackoffPolicy } from '../online/backoff.js';
+import type { BackoffPolicy } from '../internal/backoff.js';
 import type {
   OnlineExecuteOptions,
   OnlineTarget,
@@ -20,6 +20,8 @@ export interface OnlineWorkflowSource {
     options: {
       readonly signal: AbortSignal;
       readonly onPiece?: OnlineExecuteOptions['onPiece'];
+      readonly runner?: string;
+      readonly priority?: number;
     },
   ): Promise<unknown>;
 }
@@ -42,8 +44,15 @@ export function onlineWorkflowsFromConfig(
     readonly only?: readonly string[];
     readonly iterations?: number;
     readonly resumeFrom?: ReadonlyMap<string, number>;
+    /** Where ticks run (`online.runner`) and their queue priority. */
+    readonly runner?: string;
+    readonly priority?: number;
   } = {},
 ): OnlineWorkflowOptions[] {
+  const placement = {
+    ...(options.runner === undefined ? {} : { runner: options.runner }),
+    ...(options.priority === undefined ? {} : { priority: options.priority }),
+  };
   const listed = config.workflows.map((entry) => ({
     workflow: workflows.get(entry.workflow),
     schedule:
@@ -70,7 +79,11 @@ export function onlineWorkflowsFromConfig(
       const target: OnlineTarget = {
         id: entry.workflow.id,
         execute: (interval, { signal, onPiece }) =>
-          entry.workflow.execute(interval, { signal, ...(onPiece ? { onPiece } : {}) }),
+          entry.workflow.execute(interval, {
+            signal,
+            ...placement,
+            ...(onPiece ? { onPiece } : {}),
+          }),
       };
       const iterations = options.iterations ?? entry.iterations;
       const resumeFrom = options.resumeFrom?.get(entry.workflow.id);

@@ -27,6 +27,7 @@ import { StreamId } from '../streams/stream-id.js';
 import type { StreamIdLike } from '../streams/stream-id.js';
 import type { TimeInterval } from '../time/time-interval.js';
 import { PlateIndex } from '../kinds/plate-index.js';
+import type { SchedulerFactory } from './scheduler.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { withStores } from '../storage/with-stores.js';
 import { createMemoryBackend } from '../storage/memory/memory-backend.js';
@@ -57,6 +58,13 @@ export interface EngineOptions {
    */
   readonly functions?:
     Readonly<Record<string, ToolFunction>> | Iterable<readonly [string, ToolFunction]>;
+  /**
+   * Schedulers besides the engine's own `local` one, by name: `workflow.execute(interval, {
+   * runner: name })` runs its pieces there, e.g. `{ queue: createQueueScheduler({ connection }) }`
+   * from `hyperstream-ts/distributed` (BullMQ workers). Each is built on first use and closed by
+   * `close()`.
+   */
+  readonly schedulers?: Readonly<Record<string, SchedulerFactory>>;
   /**
    * Stores to use instead of the storage's (the rest stay in memory).
    *
@@ -96,6 +104,7 @@ export class Engine {
   readonly functions: FunctionRegistry;
   /** Runs this engine's workflows (what `workflow.execute` calls). */
   readonly runner: WorkflowExecutor;
+  readonly #runner: Runner;
   /** What workflows of this engine run against. */
   readonly environment: WorkflowEnvironment;
   #closed = false;
@@ -125,13 +134,15 @@ export class Engine {
     );
     // Another process sharing the storage may have added meta-data and plates since.
     const refreshPlates = storage.capabilities.sharedAcrossProcesses;
-    this.runner = new Runner({
+    this.#runner = new Runner({
       channels: this.channels,
       plates,
       sessions: storage.sessions,
       clock: this.clock,
       refreshPlates,
+      ...(options.schedulers ? { schedulers: options.schedulers } : {}),
     });
+    this.runner = this.#runner;
     this.environment = {
       channels: this.channels,
       plates,
@@ -227,10 +238,16 @@ export class Engine {
     );
   }
 
-  /** Closes every channel, the storage and the stores given in the options; again does nothing. */
+  /** The names `ExecuteOptions.runner` accepts: `local` and the registered schedulers. */
+  get runners(): readonly string[] {
+    return this.#runner.runners;
+  }
+
+  /** Closes the schedulers, every channel, the storage and the stores given in the options (again: nothing). */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#runner.close();
     await this.channels.close();
     for (const store of new Set(this.#ownedStores)) await store.close?.();
     await this.storage.close();

@@ -1,29 +1,27 @@
 import type { ChannelManager } from '../channels/channel-manager.js';
-import { ExecutionAbortedError, FingerprintMismatchError } from '../errors.js';
+import { ExecutionAbortedError } from '../errors.js';
 import { kindOf } from '../kinds/index.js';
-import type { PlannedSink } from '../kinds/kind.js';
 import type { PlateIndex } from '../kinds/plate-index.js';
 import type { PieceInput, WorkPiece } from '../kinds/work-piece.js';
 import { unitKey } from '../kinds/work-piece.js';
-import type { CalculatedRanges } from '../storage/calculated-ranges.js';
-import type { StreamId } from '../streams/stream-id.js';
 import type { TimeInterval } from '../time/time-interval.js';
 import { TimeIntervals } from '../time/time-intervals.js';
 import type { WorkflowGraph } from '../workflow/graph.js';
 import type { PieceExecutor } from './piece-executor.js';
 import { UpstreamFailure } from './piece-executor.js';
-import type { CalculatedSnapshot, Plan, PlanTarget } from './planner.js';
-import { plan, sinksOf } from './planner.js';
+import { computeInRounds } from './plan-rounds.js';
+import type { PlanTarget } from './planner.js';
 import type { Run } from './run.js';
 import { isAbort } from './run.js';
+import type { Scheduler } from './scheduler.js';
 
 /**
  * Runs work in this process: plans pieces with the planner, then runs them through the piece
  * executor with at most `concurrency` pieces in flight, each after the pieces it reads from.
  * Results do not depend on the concurrency. A failed piece is reported once; pieces that depend on
- * it are skipped (their intervals stay uncalculated).
+ * it are skipped (their intervals stay uncalculated). The engine's `local` {@link Scheduler}.
  */
-export class LocalScheduler {
+export class LocalScheduler implements Scheduler {
   readonly #channels: ChannelManager;
   readonly #executor: PieceExecutor;
   readonly #index: PlateIndex;
@@ -40,77 +38,11 @@ export class LocalScheduler {
    * false when some piece failed or was skipped.
    */
   async compute(run: Run, graph: WorkflowGraph, targets: readonly PlanTarget[]): Promise<boolean> {
-    let remaining = targets;
-    let ok = true;
-    while (remaining.length) {
-      const next = await this.#plan(run, graph, remaining);
-      if (next.pieces.length) run.onPlan?.(next.pieces);
-      ok = (await this.#runPieces(run, graph, next.pieces)) && ok;
-      if (!next.deferred.length || run.stopped) break;
-      // Factors waiting for plates: plan them now that the plates have their new values, unless a
-      // factor they depend on failed (they would run over incomplete plates).
-      const failed = new Set(run.failures.map((f) => f.factor));
-      const deferred = new Set(next.deferred);
-      const again = remaining.filter(
-        (t) =>
-          deferred.has(t.factor) &&
-          ![...graph.upstreamOf([t.factor])].some((f) => failed.has(f.id)),
-      );
-      if (again.length === remaining.length && next.pieces.length === 0) break;
-      remaining = again;
-    }
-    return ok;
-  }
-
-  /** A plan whose snapshot holds every stream it asks about (loaded as the planner finds them). */
-  async #plan(run: Run, graph: WorkflowGraph, targets: readonly PlanTarget[]): Promise<Plan> {
-    const snapshot = new CalculatedCache(this.#channels);
-    // The targets' own streams first: when nothing is missing (the common re-run), one pass.
-    for (const { factor, units } of targets) {
-      for (const unit of units ?? kindOf(factor).units(factor, this.#index))
-        await snapshot.load(sinksOf(factor, unit, this.#index));
-    }
-    for (;;) {
-      const result = plan({
-        graph,
-        targets,
-        calculated: snapshot,
-        plates: this.#index,
-        ...(run.maxPieceSize !== undefined ? { maxPieceSize: run.maxPieceSize } : {}),
-      });
-      if (result.unknown.length) {
-        await snapshot.load(result.unknown);
-        continue;
-      }
-      const mismatch = result.mismatches[0];
-      if (mismatch && run.onFingerprintMismatch === 'error') {
-        const { stream, intervals, found, expected } = mismatch;
-        const span = intervals.span!;
-        const purge = `hyperstream purge "${stream.key}" --workflow ${graph.id} --from ${span.toISO().replace('/', ' --to ')}`;
-        throw new FingerprintMismatchError(
-          `stream "${stream.key}" in channel "${mismatch.channel}" was computed over ${intervals.toString()} by a ` +
-            `factor with fingerprint ${found.join(', ')}, not by the workflow's (${expected}): its parameters, tool ` +
-            `major version or sources changed. Run with onFingerprintMismatch 'recompute', or purge it: ${purge}`,
-          {
-            stream: stream.key,
-            channel: mismatch.channel,
-            intervals: intervals.toJSON(),
-            found,
-            expected,
-            purge,
-          },
-        );
-      }
-      // Ranges from before fingerprints are trusted once and stamped as this factor's.
-      for (const { channel, stream, intervals, fingerprint } of result.adoptions) {
-        await this.#channels
-          .get(channel)
-          .changeCalculatedRanges(stream, (ranges) =>
-            ranges.adopt(intervals, { fingerprint, session: run.session }),
-          );
-      }
-      return result;
-    }
+    return await computeInRounds(run, graph, targets, {
+      channels: this.#channels,
+      index: this.#index,
+      runPieces: async (pieces) => await this.#runPieces(run, graph, pieces),
+    });
   }
 
   /** Runs pieces, each after the pieces it depends on; resolves to false when any did not complete. */
@@ -121,7 +53,7 @@ export class LocalScheduler {
       outcomes.set(
         piece.id,
         Promise.all(deps).then(async (done) =>
-          done.every(Boolean) ? await this.#runOne(run, graph, piece) : false,
+          done.every(Boolean) ? await this.runPiece(run, graph, piece) : false,
         ),
       );
     }
@@ -129,7 +61,13 @@ export class LocalScheduler {
     return results.every(Boolean);
   }
 
-  async #runOne(run: Run, graph: WorkflowGraph, piece: WorkPiece): Promise<boolean> {
+  /**
+   * Runs one piece through the executor, in one of the run's slots: records it in `run` when it
+   * completes (with what it pulled), reports its failure with `run.fail` (or `run.abort`), and
+   * resolves to whether it completed. A worker of another scheduler runs the pieces it is given
+   * with this, so a piece means the same wherever it runs.
+   */
+  async runPiece(run: Run, graph: WorkflowGraph, piece: WorkPiece): Promise<boolean> {
     await run.slots.acquire();
     try {
       if (run.signal.aborted) {
@@ -147,7 +85,7 @@ export class LocalScheduler {
       const started = performance.now();
       const outcome = await this.#executor.run(piece, graph, {
         signal: run.signal,
-        session: run.session,
+        session: run.id,
         pieceTimeout: run.pieceTimeout,
         pull: async (input, interval) => await this.#pull(run, graph, input, interval),
         onProgress: run.onProgress
@@ -210,28 +148,5 @@ export class LocalScheduler {
       await run.slots.acquire();
     }
     run.covered.set(key, (run.covered.get(key) ?? TimeIntervals.EMPTY).union(interval));
-  }
-}
-
-/** Calculated intervals read from the channels, stream by stream, as the planner asks for them. */
-class CalculatedCache implements CalculatedSnapshot {
-  readonly #channels: ChannelManager;
-  readonly #byChannel = new Map<string, Map<string, CalculatedRanges>>();
-
-  constructor(channels: ChannelManager) {
-    this.#channels = channels;
-  }
-
-  get(channel: string, id: StreamId): CalculatedRanges | undefined {
-    return this.#byChannel.get(channel)?.get(id.key);
-  }
-
-  async load(sinks: readonly PlannedSink[]): Promise<void> {
-    for (const { channel, id } of sinks) {
-      let known = this.#byChannel.get(channel);
-      if (!known) this.#byChannel.set(channel, (known = new Map<string, CalculatedRanges>()));
-      if (known.has(id.key)) continue;
-      known.set(id.key, await this.#channels.get(channel).getCalculatedRanges(id));
-    }
   }
 }

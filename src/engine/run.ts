@@ -18,6 +18,9 @@ import { SESSION_HEARTBEAT_INTERVAL_MS } from '../storage/backend.js';
 import { Semaphore } from './concurrency.js';
 import { newSessionId } from './session.js';
 
+/** The name of the scheduler every engine has: pieces run in this process. */
+export const LOCAL_RUNNER = 'local';
+
 /** A piece (or the run itself) that failed. */
 export interface Failure {
   readonly factor: string;
@@ -28,6 +31,8 @@ export interface Failure {
 
 /** The state of one execute/request: its options, what completed, what failed. */
 export class Run {
+  /** The id of the run's session (also what queue commands call the run). */
+  readonly id: string;
   readonly workflow: string;
   readonly signal: AbortSignal;
   /** Pieces in flight at once. */
@@ -36,12 +41,14 @@ export class Run {
   readonly continueOnError: boolean;
   /** Longest a tool may take over one piece (ms), or undefined. */
   readonly pieceTimeout: number | undefined;
+  /** The scheduler asked for (`ExecuteOptions.runner`). */
+  readonly runner: string;
+  /** `ExecuteOptions.priority`: 1 runs first; undefined for the scheduler's default. */
+  readonly priority: number | undefined;
   readonly onPlan: ((pieces: readonly WorkPiece[]) => void) | undefined;
   readonly onPiece: ((piece: PieceRecord) => void) | undefined;
   readonly onProgress: ((progress: PieceProgress) => void) | undefined;
   readonly onFingerprintMismatch: 'recompute' | 'error';
-  /** The session's id: what the ranges this run computes record. */
-  readonly session = newSessionId();
   readonly pieces: PieceRecord[] = [];
   readonly totals = new Map<string, FactorSummary>();
   readonly failures: Failure[] = [];
@@ -56,6 +63,7 @@ export class Run {
   aborted: Error | undefined;
 
   constructor(workflow: string, options: ExecuteOptions) {
+    this.id = newSessionId();
     this.workflow = workflow;
     this.signal = options.signal ?? new AbortController().signal;
     this.slots = new Semaphore(Math.max(1, Math.floor(options.concurrency ?? 1)));
@@ -64,6 +72,8 @@ export class Run {
     this.continueOnError = options.continueOnError ?? true;
     this.pieceTimeout =
       options.pieceTimeout === undefined ? undefined : toDurationMs(options.pieceTimeout);
+    this.runner = options.runner ?? LOCAL_RUNNER;
+    this.priority = options.priority;
     this.onPlan = options.onPlan;
     this.onPiece = options.onPiece;
     this.onProgress = options.onProgress;
@@ -72,28 +82,39 @@ export class Run {
 
   /** A piece completed: written, then recorded. */
   record(piece: WorkPiece, documents: number, durationMs: number): void {
-    const record: PieceRecord = {
-      workflow: piece.workflow,
-      factor: piece.factor,
-      plateValue: piece.plateValue,
-      interval: piece.interval,
-      documents,
-      durationMs,
-    };
+    this.addRecord(
+      {
+        workflow: piece.workflow,
+        factor: piece.factor,
+        plateValue: piece.plateValue,
+        interval: piece.interval,
+        documents,
+        durationMs,
+      },
+      toolLabel(piece),
+      piece.fingerprint,
+    );
+  }
+
+  /**
+   * A piece completed elsewhere (a worker): its record, and its tool as `name@version{params}`
+   * (see {@link toolLabel}) and the factor's fingerprint, for the factor totals.
+   */
+  addRecord(record: PieceRecord, tool: string, fingerprint?: string): void {
     this.pieces.push(record);
     this.onPiece?.(record);
-    const total = this.totals.get(piece.factor) ?? {
-      factor: piece.factor,
-      tool: `${piece.tool.name}@${piece.tool.version}${piece.tool.params}`,
-      fingerprint: piece.fingerprint,
+    const total = this.totals.get(record.factor) ?? {
+      factor: record.factor,
+      tool,
+      ...(fingerprint !== undefined ? { fingerprint } : {}),
       pieces: 0,
       documents: 0,
       durationMs: 0,
     };
     total.pieces++;
-    total.documents += documents;
-    total.durationMs += durationMs;
-    this.totals.set(piece.factor, total);
+    total.documents += record.documents;
+    total.durationMs += record.durationMs;
+    this.totals.set(record.factor, total);
   }
 
   fail(failure: Failure): void {
@@ -129,7 +150,7 @@ export async function runSession(
   run: Run,
   body: () => Promise<void>,
 ): Promise<SessionRecord> {
-  const base = { id: run.session, ...start, startedAt: deps.clock.now() };
+  const base = { id: run.id, ...start, startedAt: deps.clock.now() };
   await deps.sessions.save({ ...base, status: 'running', factors: [], pieces: [] });
   const interval = start.intervals[0] ?? new TimeInterval(0, 0).toJSON();
   // While it runs, the session says so: one that stops beating is reported abandoned.
@@ -208,6 +229,11 @@ export async function runSession(
     );
   }
   return session;
+}
+
+/** How a session's factor totals name a piece's tool: `name@version{params}`. */
+export function toolLabel(piece: Pick<WorkPiece, 'tool'>): string {
+  return `${piece.tool.name}@${piece.tool.version}${piece.tool.params}`;
 }
 
 /** True for the error of an aborted run. */

@@ -1,5 +1,5 @@
 import type { ChannelManager } from '../channels/channel-manager.js';
-import { StreamNotAvailableError } from '../errors.js';
+import { InvalidArgumentError, StreamNotAvailableError } from '../errors.js';
 import { kindOf } from '../kinds/index.js';
 import type { NodeRef } from '../kinds/kind.js';
 import { PlateIndex } from '../kinds/plate-index.js';
@@ -24,7 +24,8 @@ import { PieceExecutor } from './piece-executor.js';
 import type { PlanTarget } from './planner.js';
 import { purge } from './purge.js';
 import type { RunSessions, SessionStart } from './run.js';
-import { Run, runSession } from './run.js';
+import { LOCAL_RUNNER, Run, runSession } from './run.js';
+import type { Scheduler, SchedulerContext, SchedulerFactory } from './scheduler.js';
 
 /** What the runner works with (the engine passes its own). */
 export interface RunnerDependencies {
@@ -37,21 +38,63 @@ export interface RunnerDependencies {
    * with other processes, whose changes must be seen.
    */
   readonly refreshPlates?: boolean;
+  /**
+   * Schedulers besides `local`, by name (`ExecuteOptions.runner` picks one); each is built when a
+   * run first asks for it.
+   */
+  readonly schedulers?: Readonly<Record<string, SchedulerFactory>>;
 }
 
 /**
- * The engine's compute-on-request runner: each execute or request is one session in which the
- * local scheduler plans the missing pieces and runs them through the piece executor.
+ * The engine's compute-on-request runner: each execute or request is one session in which a
+ * scheduler (the one `ExecuteOptions.runner` names, `local` by default) plans the missing pieces
+ * and runs them through the piece executor.
  */
 export class Runner implements WorkflowExecutor {
   readonly #deps: RunnerDependencies;
-  readonly #scheduler: LocalScheduler;
+  readonly #context: SchedulerContext;
+  readonly #factories: ReadonlyMap<string, SchedulerFactory>;
+  readonly #schedulers = new Map<string, Scheduler>();
 
   constructor(deps: RunnerDependencies) {
     this.#deps = deps;
     const index = new PlateIndex(() => deps.plates.tree.version);
     const executor = new PieceExecutor({ channels: deps.channels, plates: deps.plates, index });
-    this.#scheduler = new LocalScheduler({ channels: deps.channels, executor, index });
+    this.#context = {
+      channels: deps.channels,
+      plates: deps.plates,
+      index,
+      executor,
+      clock: deps.clock,
+      sharedPlates: deps.refreshPlates ?? false,
+    };
+    const factories = new Map<string, SchedulerFactory>([
+      [LOCAL_RUNNER, (context) => new LocalScheduler(context)],
+    ]);
+    for (const [name, factory] of Object.entries(deps.schedulers ?? {})) {
+      if (factories.has(name) || typeof factory !== 'function') {
+        throw new InvalidArgumentError(
+          name === LOCAL_RUNNER
+            ? `scheduler name "${LOCAL_RUNNER}" is taken by the engine's own scheduler: register yours under another name`
+            : `scheduler "${name}" must be a factory (context) => Scheduler, got ${typeof factory}`,
+          { runner: name },
+        );
+      }
+      factories.set(name, factory);
+    }
+    this.#factories = factories;
+  }
+
+  /** The names `ExecuteOptions.runner` accepts. */
+  get runners(): readonly string[] {
+    return [...this.#factories.keys()];
+  }
+
+  /** Closes the schedulers that were built (their connections). */
+  async close(): Promise<void> {
+    const built = [...this.#schedulers.values()];
+    this.#schedulers.clear();
+    for (const scheduler of built) await scheduler.close?.();
   }
 
   async execute(
@@ -63,7 +106,7 @@ export class Runner implements WorkflowExecutor {
     const start = { kind: 'execute' as const, intervals: [interval.toJSON()] };
     return await this.#session(workflow, start, options, async (run, graph) => {
       const intervals = TimeIntervals.of(interval);
-      await this.#scheduler.compute(
+      await this.#scheduler(run).compute(
         run,
         graph,
         graph.order.map((factor) => ({ factor, intervals })),
@@ -107,7 +150,7 @@ export class Runner implements WorkflowExecutor {
         ...creators.map((factor) => ({ factor, intervals })),
         { factor: producer, units: [...units.values()], intervals },
       ];
-      await this.#scheduler.compute(run, graph, targets);
+      await this.#scheduler(run).compute(run, graph, targets);
     });
   }
 
@@ -117,6 +160,23 @@ export class Runner implements WorkflowExecutor {
     options: WorkflowPurgeOptions = {},
   ): Promise<PurgeReport> {
     return await purge(this.#deps.channels, workflow.graph, target, options);
+  }
+
+  /** The scheduler the run asked for, built on first use. */
+  #scheduler(run: Run): Scheduler {
+    let scheduler = this.#schedulers.get(run.runner);
+    if (scheduler) return scheduler;
+    const factory = this.#factories.get(run.runner);
+    if (!factory) {
+      throw new InvalidArgumentError(
+        `unknown runner "${run.runner}": this engine has ${this.runners.map((n) => `"${n}"`).join(', ')}; ` +
+          'register more with Engine.create({ schedulers })',
+        { runner: run.runner },
+      );
+    }
+    scheduler = factory(this.#context);
+    this.#schedulers.set(run.runner, scheduler);
+    return scheduler;
   }
 
   #interval(spec: IntervalSpec): TimeInterval {
@@ -132,6 +192,8 @@ export class Runner implements WorkflowExecutor {
     if (this.#deps.refreshPlates) await this.#deps.plates.refresh();
     const graph = workflow.graph;
     const run = new Run(graph.id, options);
+    // An unknown runner is a usage error, not a failed session.
+    this.#scheduler(run);
     return await runSession(
       this.#deps,
       { ...start, workflows: [graph.id] },

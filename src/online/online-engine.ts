@@ -5,8 +5,8 @@ import type { RelativeTimeInterval } from '../time/relative-time-interval.js';
 import { TimeInterval } from '../time/time-interval.js';
 import type { Timestamp } from '../time/timestamp.js';
 import { formatTimestamp } from '../time/timestamp.js';
-import type { BackoffPolicy } from './backoff.js';
-import { DEFAULT_BACKOFF, backoffDelay, checkBackoffPolicy } from './backoff.js';
+import type { BackoffPolicy } from '../internal/backoff.js';
+import { DEFAULT_BACKOFF, backoffDelay, checkBackoffPolicy } from '../internal/backoff.js';
 import type { Schedule } from './schedule.js';
 
 /**

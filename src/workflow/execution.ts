@@ -14,6 +14,17 @@ export interface ExecuteOptions {
   readonly signal?: AbortSignal;
   /** How many pieces (independent plate values or factors) may run at once. Default 1. */
   readonly concurrency?: number;
+  /**
+   * Which of the engine's schedulers runs the pieces: `'local'` (this process, the default) or one
+   * registered with `Engine.create({ schedulers })`, such as `'queue'` (BullMQ workers). The plan,
+   * the piece executor and the results are the same; only where pieces run differs.
+   */
+  readonly runner?: string;
+  /**
+   * Queue priority of the run's pieces, 1 (first) to 2,097,152; schedulers with a queue take
+   * lower numbers first (the online engine's ticks before backfills). Default: the scheduler's.
+   */
+  readonly priority?: number;
   /** Longest interval one tool call computes; factors may set their own. Default: no limit. */
   readonly maxPieceSize?: DurationLike;
   /**

@@ -2,6 +2,7 @@
 // get a CHANGELOG line).
 import { describe, expect, it } from 'vitest';
 import * as api from '../../src/index.js';
+import * as distributed from '../../src/distributed.js';
 import * as mongodb from '../../src/mongodb.js';
 import * as sqlite from '../../src/sqlite.js';
 import * as toolkit from '../../src/toolkit.js';
@@ -156,6 +157,20 @@ const EXPECTED_EXPORTS = [
   'z',
 ];
 
+// hyperstream-ts/distributed: work pieces on BullMQ workers (the only entry that loads bullmq).
+const EXPECTED_DISTRIBUTED_EXPORTS = [
+  'DEFAULT_PREFIX',
+  'DEFAULT_QUEUE',
+  'DEFAULT_QUEUE_RETRY',
+  'DEFAULT_RUN_PRIORITY',
+  'JOB_FORMAT',
+  'MAX_PRIORITY',
+  'createQueueScheduler',
+  'openQueueAdmin',
+  'pieceJobSchema',
+  'startWorker',
+];
+
 // hyperstream-ts/toolkit: what tool authors (and the built-in tools) build tools with.
 const EXPECTED_TOOLKIT_EXPORTS = [
   'DATE_PARSERS',
@@ -257,6 +272,16 @@ describe('public API', () => {
 
   it('hyperstream-ts/sqlite exports exactly the expected names', () => {
     expect(Object.keys(sqlite).sort()).toEqual(EXPECTED_SQLITE_EXPORTS);
+  });
+
+  it('hyperstream-ts/distributed exports exactly the expected names', () => {
+    expect(Object.keys(distributed).sort()).toEqual(EXPECTED_DISTRIBUTED_EXPORTS);
+  });
+
+  it('the main entry does not load bullmq or ioredis', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const source = await readFile(new URL('../../src/index.ts', import.meta.url), 'utf8');
+    expect(source).not.toMatch(/bullmq|ioredis|distributed/);
   });
 
   it('hyperstream-ts/toolkit exports exactly the expected names', () => {

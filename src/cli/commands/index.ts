@@ -12,6 +12,15 @@ import {
 import { platesListCommand, platesShowCommand } from './plates.js';
 import { streamProvenanceCommand } from './provenance.js';
 import { purgeCommand } from './purge.js';
+import {
+  queueCancelCommand,
+  queueFailedCommand,
+  queuePauseCommand,
+  queueResumeCommand,
+  queueRetryCommand,
+  queueStatusCommand,
+  workerCommand,
+} from './queue.js';
 import { runCommand } from './run.js';
 import { sessionsListCommand, sessionsShowCommand } from './sessions.js';
 import { streamIntervalsCommand, streamShowCommand, streamsListCommand } from './streams.js';
@@ -49,6 +58,13 @@ export const COMMANDS: readonly Command[] = [
   onlineRestartCommand,
   onlineStatusCommand,
   onlineListCommand,
+  workerCommand,
+  queueStatusCommand,
+  queueFailedCommand,
+  queueRetryCommand,
+  queueCancelCommand,
+  queuePauseCommand,
+  queueResumeCommand,
   uiCommand,
 ];
 

@@ -4,6 +4,7 @@ import { InvalidArgumentError } from '../../errors.js';
 import type { OnlineStatus, Sleeper } from '../../online/online-engine.js';
 import { OnlineEngine, realSleeper, virtualSleeper } from '../../online/online-engine.js';
 import { onlineWorkflowsFromConfig } from '../../config/online-from-config.js';
+import { noQueueError } from '../../config/queue-from-config.js';
 import type { ServicePaths, ServiceStatus } from '../../online/service.js';
 import {
   acquireLock,
@@ -123,10 +124,13 @@ async function runForeground(
     const saved = await readServiceStatus(paths);
     const previous = args.fresh ? undefined : saved;
     const restarts = saved.started === undefined ? 0 : saved.restarts + 1;
+    if (!engine.runners.includes(config.online.runner)) throw noQueueError('online.runner "queue"');
     const workflows = onlineWorkflowsFromConfig(config.online, engine.workflows, {
       ...(args.workflow ? { only: args.workflow } : {}),
       ...(args.iterations === undefined ? {} : { iterations: args.iterations }),
       ...(previous ? { resumeFrom: resumePoints(previous) } : {}),
+      runner: config.online.runner,
+      ...(config.queue ? { priority: config.queue.onlinePriority } : {}),
     });
     if (workflows.length === 0) {
       throw new InvalidArgumentError(

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ErrorCode, isHyperstreamError } from '../../errors.js';
 import { toDurationMs } from '../../time/duration.js';
 import type { PieceRecord, SessionRecord } from '../../storage/session-store.js';
+import { noQueueError } from '../../config/queue-from-config.js';
 import { defineCommand, positionals, positiveInt } from '../args.js';
 import { INTERVAL_OPTIONS, formatInterval, intervalFields, intervalFromArgs } from './common.js';
 
@@ -13,9 +14,11 @@ export const runCommand = defineCommand({
   summary:
     'Execute a workflow over a time range, computing only what is missing, as one session. ' +
     'Progress shows the planned pieces as they complete (--step or --pieces cuts the range into ' +
-    'shorter pieces); Ctrl-C stops after the running pieces and records nothing partial.',
+    'shorter pieces); Ctrl-C stops after the running pieces and records nothing partial. ' +
+    'With --distributed the pieces run on queue workers ("hyperstream worker"), each after the ' +
+    'pieces it reads from, with the same results.',
   usage:
-    'run <workflow> (--from <time> --to <time> | --interval <interval>) [--step <duration> | --pieces <n>]',
+    'run <workflow> (--from <time> --to <time> | --interval <interval>) [--step <duration> | --pieces <n>] [--distributed [--priority <n>]]',
   positionals: [{ name: '<workflow>', description: 'workflow id (see "workflows list")' }],
   options: {
     ...INTERVAL_OPTIONS,
@@ -32,7 +35,17 @@ export const runCommand = defineCommand({
     concurrency: {
       type: 'string',
       value: '<n>',
-      description: 'pieces run at once (default 1)',
+      description: 'pieces run at once in this process (default 1)',
+    },
+    distributed: {
+      type: 'boolean',
+      description:
+        'run the pieces on queue workers ("hyperstream worker"; needs the queue section)',
+    },
+    priority: {
+      type: 'string',
+      value: '<n>',
+      description: 'queue priority with --distributed: 1 runs first (default queue.priority, 10)',
     },
   },
   details:
@@ -44,13 +57,24 @@ export const runCommand = defineCommand({
       step: z.string().optional(),
       pieces: positiveInt.optional(),
       concurrency: positiveInt.optional(),
+      distributed: z.boolean().optional(),
+      priority: positiveInt.optional(),
     })
     .refine((a) => a.step === undefined || a.pieces === undefined, {
       message: 'give either --step or --pieces, not both',
       path: ['step'],
+    })
+    .refine((a) => a.priority === undefined || a.distributed === true, {
+      message: '--priority orders the queue: give it with --distributed',
+      path: ['priority'],
+    })
+    .refine((a) => a.concurrency === undefined || a.distributed !== true, {
+      message: "with --distributed, concurrency is the workers' (hyperstream worker --concurrency)",
+      path: ['concurrency'],
     }),
   async run(args, ctx) {
-    const { engine } = await ctx.workspace();
+    const { engine, config } = await ctx.workspace();
+    if (args.distributed && !config.queue) throw noQueueError('run --distributed');
     const workflow = engine.workflows.get(args.positionals[0]);
     const interval = intervalFromArgs(args, engine.clock)!;
     const maxPieceSize =
@@ -73,6 +97,8 @@ export const runCommand = defineCommand({
       session = await workflow.execute(interval, {
         signal: controller.signal,
         ...(args.concurrency ? { concurrency: args.concurrency } : {}),
+        ...(args.distributed ? { runner: 'queue' } : {}),
+        ...(args.priority ? { priority: args.priority } : {}),
         ...(maxPieceSize !== undefined ? { maxPieceSize } : {}),
         onPlan: (pieces) => progress.planned(pieces.length),
         onPiece: (piece) => progress.tick(piece.documents, describePiece(piece)),

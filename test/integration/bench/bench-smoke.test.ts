@@ -33,6 +33,7 @@ describe('every bench scenario on a tiny input', () => {
         'flights-database.ts',
         'flights-python-hyperstream.ts',
         'mongo.ts',
+        'queue.ts',
         'sliding-window.ts',
         'sqlite.ts',
         'workflow.ts',

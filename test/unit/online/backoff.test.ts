@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../../src/errors.js';
-import type { BackoffPolicy } from '../../../src/online/backoff.js';
-import { backoffDelay, checkBackoffPolicy } from '../../../src/online/backoff.js';
+import type { BackoffPolicy } from '../../../src/internal/backoff.js';
+import { backoffDelay, checkBackoffPolicy } from '../../../src/internal/backoff.js';
 
 const exponential: BackoffPolicy = { policy: 'exponential', delay: 1000, maxRetries: 5 };
 

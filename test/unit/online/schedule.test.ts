@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../../src/errors.js';
-import { backoffDelay, checkBackoffPolicy } from '../../../src/online/backoff.js';
+import { backoffDelay, checkBackoffPolicy } from '../../../src/internal/backoff.js';
 import { nextCronTime, parseCron } from '../../../src/online/cron.js';
 import { cronSchedule, everySchedule } from '../../../src/online/schedule.js';
 
