@@ -32,6 +32,7 @@ export const ErrorCode = {
   WORKFLOW_DEFINITION_INVALID: 'WORKFLOW_DEFINITION_INVALID',
   WORKFLOW_EXECUTION_FAILED: 'WORKFLOW_EXECUTION_FAILED',
   EXECUTION_ABORTED: 'EXECUTION_ABORTED',
+  FINGERPRINT_MISMATCH: 'FINGERPRINT_MISMATCH',
   CONFIG_INVALID: 'CONFIG_INVALID',
   PATH_OUTSIDE_ROOT: 'PATH_OUTSIDE_ROOT',
   CSV_INVALID: 'CSV_INVALID',
@@ -306,6 +307,18 @@ export class WorkflowExecutionError extends HyperstreamRuntimeError {
 export class ExecutionAbortedError extends HyperstreamRuntimeError {
   constructor(message: string, details: ErrorDetails = {}) {
     super(ErrorCode.EXECUTION_ABORTED, message, details);
+  }
+}
+
+/**
+ * A range a run needs was computed by a factor with another fingerprint (other parameters, another
+ * major tool version, changed sources), and the run was asked not to recompute it
+ * (`onFingerprintMismatch: 'error'`). `details` name the stream, the old and the new fingerprint
+ * and the purge command that resolves it.
+ */
+export class FingerprintMismatchError extends HyperstreamUsageError {
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(ErrorCode.FINGERPRINT_MISMATCH, message, details);
   }
 }
 

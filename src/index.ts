@@ -33,6 +33,7 @@ export {
   WorkflowDefinitionError,
   WorkflowExecutionError,
   ExecutionAbortedError,
+  FingerprintMismatchError,
   ConfigError,
   PathOutsideRootError,
 } from './errors.js';
@@ -104,8 +105,15 @@ export type {
   StreamFilter,
 } from './storage/stream-store.js';
 export { MemoryStreamStore } from './storage/memory/memory-stream-store.js';
-export type { Channel } from './channels/channel.js';
-export type { PurgeOptions, StreamAccess, StreamReader } from './channels/stream-access.js';
+export { CalculatedRanges } from './storage/calculated-ranges.js';
+export type { CalculatedRange, CalculatedStamp } from './storage/calculated-ranges.js';
+export type { Channel, ExternalWrite, WriteListener } from './channels/channel.js';
+export type {
+  PurgeOptions,
+  StreamAccess,
+  StreamReader,
+  WriteOptions,
+} from './channels/stream-access.js';
 export { readColumnsOf, writeBatchTo } from './channels/stream-access.js';
 export { StoreChannel } from './channels/store-channel.js';
 export { MemoryChannel } from './channels/memory-channel.js';
@@ -292,6 +300,9 @@ export type {
 // engine
 export { Engine } from './engine/engine.js';
 export type { EngineOptions } from './engine/engine.js';
+export { fingerprintOf } from './engine/fingerprint.js';
+export type { FactorProvenance } from './engine/fingerprint.js';
+export type { RangeProvenance, StreamProvenance } from './engine/provenance.js';
 
 // configuration
 export { configSchema, defineConfig } from './config/config-schema.js';

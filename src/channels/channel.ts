@@ -1,10 +1,26 @@
+import type { CalculatedRanges } from '../storage/calculated-ranges.js';
 import type { StreamFilter } from '../storage/stream-store.js';
+import type { StreamId } from '../streams/stream-id.js';
 import type { Stream } from './stream.js';
 import type { PurgeOptions, StreamAccess } from './stream-access.js';
 import type { StreamIdLike } from '../streams/stream-id.js';
 import type { StreamInstance } from '../streams/stream-instance.js';
 import type { TimeInterval } from '../time/time-interval.js';
 import type { TimeIntervals } from '../time/time-intervals.js';
+
+/** A write into a stream from outside a piece (user data, late data). */
+export interface ExternalWrite {
+  readonly channel: string;
+  readonly id: StreamId;
+  /** What the write touched: `(t - 1, t]` around each written timestamp, merged. */
+  readonly intervals: TimeIntervals;
+}
+
+/**
+ * Hears writes made outside pieces before they are applied (so a crash in between leaves at most
+ * an invalidation too many, never stale data claimed current).
+ */
+export type WriteListener = (write: ExternalWrite) => Promise<void>;
 
 /**
  * A channel owns streams and decides where their data lives. Every backend (memory, read-only
@@ -39,5 +55,14 @@ export interface Channel extends StreamAccess {
     id: StreamIdLike,
     intervals: TimeIntervals | TimeInterval,
   ): Promise<TimeIntervals>;
+  /** The calculated ranges with their stamps (fingerprint, session, invalidated). */
+  getCalculatedRanges(id: StreamIdLike): Promise<CalculatedRanges>;
+  /** Atomically replaces the calculated ranges with `change(current)` (`change` may run twice). */
+  changeCalculatedRanges(
+    id: StreamIdLike,
+    change: (current: CalculatedRanges) => CalculatedRanges,
+  ): Promise<CalculatedRanges>;
+  /** Calls `listener` before each write made outside a piece; returns what stops it. */
+  watchWrites(listener: WriteListener): () => void;
   close(): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { CalculatedRanges } from '../storage/calculated-ranges.js';
 import type { Dirent } from 'node:fs';
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep, isAbsolute } from 'node:path';
@@ -304,6 +305,20 @@ export class FileChannel<D extends FileDocument = FileDocument> implements Chann
 
   addCalculatedIntervals(): Promise<TimeIntervals> {
     return Promise.reject(new ChannelReadOnlyError(this.id, 'record calculated intervals'));
+  }
+
+  /** What is readable, unstamped: nothing here is computed by a factor. */
+  async getCalculatedRanges(idLike: StreamIdLike): Promise<CalculatedRanges> {
+    return CalculatedRanges.of(await this.getCalculatedIntervals(idLike));
+  }
+
+  changeCalculatedRanges(): Promise<CalculatedRanges> {
+    return Promise.reject(new ChannelReadOnlyError(this.id, 'record calculated intervals'));
+  }
+
+  /** Nothing is written here. */
+  watchWrites(): () => void {
+    return () => undefined;
   }
 
   close(): Promise<void> {

@@ -1,3 +1,4 @@
+import { CalculatedRanges } from '../storage/calculated-ranges.js';
 import { ChannelReadOnlyError, StreamNotAvailableError, StreamNotFoundError } from '../errors.js';
 import { MemoryStreamStore } from '../storage/memory/memory-stream-store.js';
 import type { ColumnReadOptions, ReadOptions, StreamFilter } from '../storage/stream-store.js';
@@ -129,6 +130,20 @@ export abstract class ReadOnlyMemoryChannel implements Channel {
     _intervals: TimeIntervals | TimeInterval,
   ): Promise<TimeIntervals> {
     return Promise.reject(new ChannelReadOnlyError(this.id, 'record calculated intervals'));
+  }
+
+  /** What is readable, unstamped: nothing here is computed by a factor. */
+  async getCalculatedRanges(idLike: StreamIdLike): Promise<CalculatedRanges> {
+    return CalculatedRanges.of(await this.getCalculatedIntervals(idLike));
+  }
+
+  changeCalculatedRanges(): Promise<CalculatedRanges> {
+    return Promise.reject(new ChannelReadOnlyError(this.id, 'record calculated intervals'));
+  }
+
+  /** Nothing is written here. */
+  watchWrites(): () => void {
+    return () => undefined;
   }
 
   close(): Promise<void> {

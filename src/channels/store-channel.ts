@@ -1,4 +1,5 @@
 import { StreamAlreadyExistsError, StreamNotFoundError, ValueNotStorableError } from '../errors.js';
+import type { CalculatedRanges } from '../storage/calculated-ranges.js';
 import type {
   ColumnReadOptions,
   ReadOptions,
@@ -13,8 +14,8 @@ import { StreamId } from '../streams/stream-id.js';
 import type { StreamInstance } from '../streams/stream-instance.js';
 import { TimeInterval } from '../time/time-interval.js';
 import { TimeIntervals } from '../time/time-intervals.js';
-import type { Channel } from './channel.js';
-import type { PurgeOptions } from './stream-access.js';
+import type { Channel, WriteListener } from './channel.js';
+import type { PurgeOptions, WriteOptions } from './stream-access.js';
 
 /**
  * A writable channel whose streams live in a {@link StreamStore}. Memory and database channels are
@@ -26,6 +27,7 @@ export class StoreChannel implements Channel {
   readonly writable: boolean = true;
   readonly upToTimestamp: number | undefined = undefined;
   protected readonly store: StreamStore;
+  readonly #listeners = new Set<WriteListener>();
 
   constructor(id: string, kind: string, store: StreamStore) {
     this.id = id;
@@ -78,9 +80,14 @@ export class StoreChannel implements Channel {
   async writeInstances(
     idLike: StreamIdLike,
     instances: readonly StreamInstance[],
+    options: WriteOptions = {},
   ): Promise<number> {
     const id = StreamId.from(idLike);
     checkInstanceShapes(id, instances);
+    if (!options.piece && this.#listeners.size && instances.length) {
+      const intervals = touched(instances);
+      for (const listener of this.#listeners) await listener({ channel: this.id, id, intervals });
+    }
     return await this.store.write(id, instances);
   }
 
@@ -88,8 +95,12 @@ export class StoreChannel implements Channel {
    * Upserts the rows of a batch (columnar): the store's own batch write when it has one, else its
    * instances. Timestamps are checked in one pass over the column.
    */
-  async writeBatch(idLike: StreamIdLike, batch: Batch): Promise<number> {
+  async writeBatch(idLike: StreamIdLike, batch: Batch, options: WriteOptions = {}): Promise<number> {
     const id = StreamId.from(idLike);
+    if (!options.piece && this.#listeners.size && batch.length) {
+      const intervals = touched(batch.timestamps);
+      for (const listener of this.#listeners) await listener({ channel: this.id, id, intervals });
+    }
     if (this.store.writeBatch) return await this.store.writeBatch(id, batch);
     checkBatchTimestamps(batch, id.key);
     return await this.store.write(id, batchToInstances(batch));
@@ -109,6 +120,11 @@ export class StoreChannel implements Channel {
         ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
       }),
     );
+  }
+
+  watchWrites(listener: WriteListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   readBatches(
@@ -139,6 +155,17 @@ export class StoreChannel implements Channel {
     return await this.store.addCalculatedIntervals(StreamId.from(idLike), set);
   }
 
+  async getCalculatedRanges(idLike: StreamIdLike): Promise<CalculatedRanges> {
+    return await this.store.getCalculatedRanges(StreamId.from(idLike));
+  }
+
+  async changeCalculatedRanges(
+    idLike: StreamIdLike,
+    change: (current: CalculatedRanges) => CalculatedRanges,
+  ): Promise<CalculatedRanges> {
+    return await this.store.changeCalculatedRanges(StreamId.from(idLike), change);
+  }
+
   async close(): Promise<void> {
     await this.store.close();
   }
@@ -146,6 +173,25 @@ export class StoreChannel implements Channel {
 
 async function* toColumns(batches: AsyncIterable<readonly StreamInstance[]>): AsyncIterable<Batch> {
   for await (const batch of batches) if (batch.length > 0) yield batchFromInstances(batch);
+}
+
+/** `(t - 1, t]` around each timestamp, merged (timestamps are whole milliseconds). */
+function touched(times: ArrayLike<number> | readonly StreamInstance[]): TimeIntervals {
+  const timestamps = Array.from(times as ArrayLike<number | StreamInstance>, (t) =>
+    typeof t === 'number' ? t : t.timestamp,
+  ).sort((a, b) => a - b);
+  const intervals: TimeInterval[] = [];
+  let start = timestamps[0]! - 1;
+  let end = timestamps[0]!;
+  for (const t of timestamps) {
+    if (t - 1 > end) {
+      intervals.push(new TimeInterval(start, end));
+      start = t - 1;
+    }
+    end = t;
+  }
+  intervals.push(new TimeInterval(start, end));
+  return TimeIntervals.from(intervals);
 }
 
 /** Rejects anything but an array of `{ timestamp, value }` objects before a store sees it. */

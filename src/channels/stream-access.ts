@@ -14,6 +14,15 @@ export interface PurgeOptions {
   readonly interval?: TimeInterval;
 }
 
+/** Options of {@link StreamAccess.writeInstances}. */
+export interface WriteOptions {
+  /**
+   * The write is a piece's output (the engine's own): its consumers are not invalidated, since
+   * the planner already recomputes everything downstream of a recomputed piece.
+   */
+  readonly piece?: boolean;
+}
+
 /** What a window reads a stream through (a channel). */
 export interface StreamReader {
   readonly id: string;
@@ -41,13 +50,17 @@ export interface StreamAccess extends StreamReader {
   /** Deletes a stream's data and calculated intervals (and its definition when asked). */
   purgeStream(id: StreamIdLike, options?: PurgeOptions): Promise<void>;
   /** Writes many instances at once (upsert by timestamp). Returns how many were written. */
-  writeInstances(id: StreamIdLike, instances: readonly StreamInstance[]): Promise<number>;
+  writeInstances(
+    id: StreamIdLike,
+    instances: readonly StreamInstance[],
+    options?: WriteOptions,
+  ): Promise<number>;
   getCalculatedIntervals(id: StreamIdLike): Promise<TimeIntervals>;
   /**
    * Optional, columnar: upserts the rows of a batch by timestamp. Channels without it are written
    * through {@link writeBatchTo}, which converts the batch to instances.
    */
-  writeBatch?(id: StreamIdLike, batch: Batch): Promise<number>;
+  writeBatch?(id: StreamIdLike, batch: Batch, options?: WriteOptions): Promise<number>;
 }
 
 /** A window of a stream as column batches, from any reader (converting instance batches when it has no columnar read). */
@@ -77,7 +90,8 @@ export async function writeBatchTo(
   access: StreamAccess,
   id: StreamIdLike,
   batch: Batch,
+  options: WriteOptions = {},
 ): Promise<number> {
-  if (access.writeBatch) return await access.writeBatch(id, batch);
-  return await access.writeInstances(id, batchToInstances(batch));
+  if (access.writeBatch) return await access.writeBatch(id, batch, options);
+  return await access.writeInstances(id, batchToInstances(batch), options);
 }

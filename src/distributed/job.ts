@@ -22,6 +22,7 @@ export const workPieceSchema = z.strictObject({
   factor: z.string().min(1),
   kind: z.string().min(1),
   tool: z.strictObject({ name: z.string().min(1), version: z.string().min(1), params: z.string() }),
+  fingerprint: z.string().min(1),
   plateValue: pairs,
   interval: intervalJson,
   inputs: z.array(

@@ -20,6 +20,13 @@ import { Workflow } from '../workflow/workflow.js';
 import { WorkflowManager } from '../workflow/workflow-manager.js';
 import type { WorkflowStore } from '../storage/workflow-store.js';
 import { Runner } from './runner.js';
+import { invalidateDownstream } from './consumers.js';
+import type { StreamProvenance } from './provenance.js';
+import { streamProvenance } from './provenance.js';
+import { StreamId } from '../streams/stream-id.js';
+import type { StreamIdLike } from '../streams/stream-id.js';
+import type { TimeInterval } from '../time/time-interval.js';
+import { PlateIndex } from '../kinds/plate-index.js';
 import type { SchedulerFactory } from './scheduler.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { withStores } from '../storage/with-stores.js';
@@ -143,6 +150,12 @@ export class Engine {
       defaultChannel,
       functions: this.functions,
     };
+    // A write from outside a piece invalidates what the loaded workflows computed from it.
+    const index = new PlateIndex(() => plates.tree.version);
+    this.channels.onWrite(async (write) => {
+      const graphs = this.workflows.list().map((workflow) => workflow.graph);
+      await invalidateDownstream(this.channels, graphs, index, write);
+    });
     this.workflows = new WorkflowManager(async (definition) => {
       // A stored workflow may use plates another process created since this engine started.
       if (refreshPlates) await plates.refresh();
@@ -205,6 +218,24 @@ export class Engine {
       toolResolver: this.tools,
     });
     return this.workflows.register(workflow);
+  }
+
+  /**
+   * What computed each calculated range of a stream (in `channel`, default the engine's default
+   * channel; inside `interval` when given): fingerprint, session, and the factor — tool, version,
+   * parameters, sources — of a loaded workflow with that fingerprint.
+   */
+  async provenance(
+    stream: StreamIdLike,
+    options: { readonly channel?: string; readonly interval?: TimeInterval } = {},
+  ): Promise<StreamProvenance> {
+    return await streamProvenance(
+      this.channels.get(options.channel ?? this.environment.defaultChannel),
+      StreamId.from(stream),
+      this.workflows.list().map((workflow) => workflow.graph),
+      this.sessions,
+      options.interval,
+    );
   }
 
   /** The names `ExecuteOptions.runner` accepts: `local` and the registered schedulers. */

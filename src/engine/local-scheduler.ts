@@ -85,6 +85,7 @@ export class LocalScheduler implements Scheduler {
       const started = performance.now();
       const outcome = await this.#executor.run(piece, graph, {
         signal: run.signal,
+        session: run.id,
         pieceTimeout: run.pieceTimeout,
         pull: async (input, interval) => await this.#pull(run, graph, input, interval),
         onProgress: run.onProgress

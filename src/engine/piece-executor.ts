@@ -15,13 +15,16 @@ import type { PlateIndex } from '../kinds/plate-index.js';
 import type { PieceInput, WorkPiece } from '../kinds/work-piece.js';
 import type { PlateManager } from '../plates/plate-manager.js';
 import { formatPlateValue } from '../plates/plate.js';
+import type { CalculatedRanges } from '../storage/calculated-ranges.js';
 import { StreamId } from '../streams/stream-id.js';
 import type { StreamInstance } from '../streams/stream-instance.js';
 import { TimeInterval } from '../time/time-interval.js';
+import { TimeIntervals } from '../time/time-intervals.js';
 import type { ToolKind, ToolYield } from '../tools/tool.js';
 import { isColumnOutput, isOutputBatch } from '../tools/tool.js';
 import type { WorkflowGraph } from '../workflow/graph.js';
 import { KeyedMutex } from './concurrency.js';
+import { fingerprintOf } from './fingerprint.js';
 import { SinkWriter } from './sink-writer.js';
 
 /**
@@ -34,6 +37,8 @@ export class UpstreamFailure extends Error {}
 export interface PieceRunOptions {
   /** The run's stop signal: nothing more is written once it is aborted. */
   readonly signal: AbortSignal;
+  /** The session the piece runs in: recorded with its interval. */
+  readonly session?: string | undefined;
   /** Longest the tool may take (ms); then it is abandoned and its piece not recorded. */
   readonly pieceTimeout?: number | undefined;
   /** Computes what is missing of an input's stream over `interval` (the undeclared pull). */
@@ -79,7 +84,8 @@ export class PieceExecutor {
       factor.kind !== piece.kind ||
       tool.name !== piece.tool.name ||
       tool.version !== piece.tool.version ||
-      tool.paramsJson !== piece.tool.params
+      tool.paramsJson !== piece.tool.params ||
+      fingerprintOf(graph, factor) !== piece.fingerprint
     ) {
       throw new WorkflowDefinitionError(
         `piece ${piece.id} of workflow "${piece.workflow}" was planned for factor "${piece.factor}" running ` +
@@ -90,9 +96,23 @@ export class PieceExecutor {
     }
     const interval = new TimeInterval(piece.interval.start, piece.interval.end);
     return await this.#running.run(piece.id, async () => {
-      if (await this.#calculated(piece, interval)) return { status: 'skipped' };
-      for (const sink of piece.sinks)
-        await this.#channels.get(sink.channel).getOrCreateStream(this.#stream(sink.stream));
+      const recorded = await this.#recorded(piece);
+      if (recorded.every((ranges) => ranges.matching(piece.fingerprint).covers(interval)))
+        return { status: 'skipped' };
+      // Where a sink records stale ranges inside the piece (another factor's results, or
+      // invalidated ones), the piece's output replaces them: the interval is forgotten first, then the data
+      // deleted, so no reader ever takes a mix of old and new documents for complete.
+      for (const [i, sink] of piece.sinks.entries()) {
+        const channel = this.#channels.get(sink.channel);
+        const id = this.#stream(sink.stream);
+        await channel.getOrCreateStream(id);
+        // Ranges this factor computed hold what it writes again (upserts by timestamp): kept, so
+        // concurrent runs of one workflow never delete each other's documents.
+        const stale = recorded[i]!.within(interval).ranges.some(
+          (r) => r.invalidated || (r.fingerprint ?? piece.fingerprint) !== piece.fingerprint,
+        );
+        if (stale) await channel.purgeStream(id, { interval });
+      }
       const io = this.#io(piece, interval, graph, options);
       const documents = await kindOf(factor).run(piece, factor, io);
       // A tool may return normally after the stop signal (having cut its output short): a piece
@@ -103,24 +123,31 @@ export class PieceExecutor {
         );
       }
       // Only now, with every write of the piece resolved, is the piece calculated.
+      const stamp = {
+        fingerprint: piece.fingerprint,
+        ...(options.session !== undefined ? { session: options.session } : {}),
+      };
+      const intervals = TimeIntervals.of(interval);
       for (const sink of piece.sinks) {
         await this.#channels
           .get(sink.channel)
-          .addCalculatedIntervals(this.#stream(sink.stream), interval);
+          .changeCalculatedRanges(this.#stream(sink.stream), (ranges) =>
+            ranges.add(intervals, stamp),
+          );
       }
       return { status: 'done', documents };
     });
   }
 
-  /** True when every sink of the piece has its interval calculated already. */
-  async #calculated(piece: WorkPiece, interval: TimeInterval): Promise<boolean> {
+  /** What each sink of the piece records. */
+  async #recorded(piece: WorkPiece): Promise<CalculatedRanges[]> {
+    const out: CalculatedRanges[] = [];
     for (const sink of piece.sinks) {
-      const done = await this.#channels
-        .get(sink.channel)
-        .getCalculatedIntervals(this.#stream(sink.stream));
-      if (!done.covers(interval)) return false;
+      out.push(
+        await this.#channels.get(sink.channel).getCalculatedRanges(this.#stream(sink.stream)),
+      );
     }
-    return true;
+    return out;
   }
 
   #stream(key: string): StreamId {

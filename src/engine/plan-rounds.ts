@@ -4,9 +4,10 @@ import type { PlannedSink } from '../kinds/kind.js';
 import type { PlateIndex } from '../kinds/plate-index.js';
 import type { WorkPiece } from '../kinds/work-piece.js';
 import type { StreamId } from '../streams/stream-id.js';
-import type { TimeIntervals } from '../time/time-intervals.js';
+import { FingerprintMismatchError } from '../errors.js';
+import type { CalculatedRanges } from '../storage/calculated-ranges.js';
 import type { WorkflowGraph } from '../workflow/graph.js';
-import type { CalculatedSnapshot, Plan, PlanTarget } from './planner.js';
+import type { CalculatedSnapshot, FingerprintMismatch, Plan, PlanTarget } from './planner.js';
 import { plan, sinksOf } from './planner.js';
 import type { Run } from './run.js';
 
@@ -76,30 +77,65 @@ export async function planMissing(
       plates: index,
       ...(run.maxPieceSize !== undefined ? { maxPieceSize: run.maxPieceSize } : {}),
     });
-    if (!result.unknown.length) return result;
-    await snapshot.load(result.unknown);
+    if (result.unknown.length) {
+      await snapshot.load(result.unknown);
+      continue;
+    }
+    const mismatch = result.mismatches[0];
+    if (mismatch && run.onFingerprintMismatch === 'error') throw mismatchError(graph, mismatch);
+    // Ranges from before fingerprints are trusted once and stamped as this factor's.
+    for (const { channel, stream, intervals, fingerprint } of result.adoptions) {
+      await channels
+        .get(channel)
+        .changeCalculatedRanges(stream, (ranges) =>
+          ranges.adopt(intervals, { fingerprint, session: run.id }),
+        );
+    }
+    return result;
   }
+}
+
+function mismatchError(
+  graph: WorkflowGraph,
+  mismatch: FingerprintMismatch,
+): FingerprintMismatchError {
+  const { stream, intervals, found, expected } = mismatch;
+  const span = intervals.span!;
+  const purge = `hyperstream purge "${stream.key}" --workflow ${graph.id} --from ${span.toISO().replace('/', ' --to ')}`;
+  return new FingerprintMismatchError(
+    `stream "${stream.key}" in channel "${mismatch.channel}" was computed over ${intervals.toString()} by a ` +
+      `factor with fingerprint ${found.join(', ')}, not by the workflow's (${expected}): its parameters, tool ` +
+      `major version or sources changed. Run with onFingerprintMismatch 'recompute', or purge it: ${purge}`,
+    {
+      stream: stream.key,
+      channel: mismatch.channel,
+      intervals: intervals.toJSON(),
+      found,
+      expected,
+      purge,
+    },
+  );
 }
 
 /** Calculated intervals read from the channels, stream by stream, as the planner asks for them. */
 class CalculatedCache implements CalculatedSnapshot {
   readonly #channels: ChannelManager;
-  readonly #byChannel = new Map<string, Map<string, TimeIntervals>>();
+  readonly #byChannel = new Map<string, Map<string, CalculatedRanges>>();
 
   constructor(channels: ChannelManager) {
     this.#channels = channels;
   }
 
-  get(channel: string, id: StreamId): TimeIntervals | undefined {
+  get(channel: string, id: StreamId): CalculatedRanges | undefined {
     return this.#byChannel.get(channel)?.get(id.key);
   }
 
   async load(sinks: readonly PlannedSink[]): Promise<void> {
     for (const { channel, id } of sinks) {
       let known = this.#byChannel.get(channel);
-      if (!known) this.#byChannel.set(channel, (known = new Map<string, TimeIntervals>()));
+      if (!known) this.#byChannel.set(channel, (known = new Map<string, CalculatedRanges>()));
       if (known.has(id.key)) continue;
-      known.set(id.key, await this.#channels.get(channel).getCalculatedIntervals(id));
+      known.set(id.key, await this.#channels.get(channel).getCalculatedRanges(id));
     }
   }
 }

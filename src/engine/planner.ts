@@ -5,14 +5,35 @@ import type { PlateIndex } from '../kinds/plate-index.js';
 import type { PieceInput, WorkPiece } from '../kinds/work-piece.js';
 import { pieceId, unitKey } from '../kinds/work-piece.js';
 import type { PlateValue } from '../plates/plate.js';
+import type { CalculatedRanges } from '../storage/calculated-ranges.js';
 import type { StreamId } from '../streams/stream-id.js';
 import type { TimeInterval } from '../time/time-interval.js';
 import { TimeIntervals } from '../time/time-intervals.js';
 import type { WorkflowGraph } from '../workflow/graph.js';
+import { fingerprintOf } from './fingerprint.js';
 
 /** What is calculated of each stream, as far as the planner knows (`undefined`: not loaded). */
 export interface CalculatedSnapshot {
-  get(channel: string, id: StreamId): TimeIntervals | undefined;
+  get(channel: string, id: StreamId): CalculatedRanges | undefined;
+}
+
+/** Ranges of a sink that a factor with another fingerprint computed, inside what is needed. */
+export interface FingerprintMismatch {
+  readonly channel: string;
+  readonly stream: StreamId;
+  readonly intervals: TimeIntervals;
+  /** The fingerprint(s) recorded over them. */
+  readonly found: readonly string[];
+  /** The fingerprint of the factor asking now. */
+  readonly expected: string;
+}
+
+/** Ranges recorded without a fingerprint that the asking factor trusts and takes as its own. */
+export interface Adoption {
+  readonly channel: string;
+  readonly stream: StreamId;
+  readonly intervals: TimeIntervals;
+  readonly fingerprint: string;
 }
 
 /** Something to compute: intervals of a factor, for some or all of its units. */
@@ -44,6 +65,10 @@ export interface Plan {
   readonly deferred: readonly Factor[];
   /** Streams whose calculated intervals the snapshot lacks: load them and plan again. */
   readonly unknown: readonly PlannedSink[];
+  /** Needed ranges computed by a factor with another fingerprint (recomputed by the pieces). */
+  readonly mismatches: readonly FingerprintMismatch[];
+  /** Needed ranges without a fingerprint, trusted (not recomputed): stamp them as the factor's. */
+  readonly adoptions: readonly Adoption[];
 }
 
 interface Unit {
@@ -91,16 +116,47 @@ export function plan(request: PlanRequest): Plan {
   }
 
   const unknown: PlannedSink[] = [];
+  const mismatches = new Map<string, FingerprintMismatch>();
+  const adoptions = new Map<string, Adoption>();
+  // A range counts as calculated for a unit only when its factor computed it (same fingerprint),
+  // or nobody is recorded (ranges from before fingerprints: trusted and adopted), and no late
+  // write invalidated it.
   const missingOf = (unit: Unit): TimeIntervals | undefined => {
     let missing = TimeIntervals.EMPTY;
     let known = true;
+    const fingerprint = fingerprintOf(graph, unit.factor);
     for (const sink of sinksOf(unit.factor, unit.value, plates)) {
-      const done = calculated.get(sink.channel, sink.id);
-      if (done === undefined) {
+      const ranges = calculated.get(sink.channel, sink.id);
+      if (ranges === undefined) {
         unknown.push(sink);
         known = false;
-      } else if (known && !done.covers(unit.needs)) {
-        missing = missing.union(unit.needs.difference(done));
+        continue;
+      }
+      if (!known) continue;
+      const done = ranges.matching(fingerprint);
+      if (!done.covers(unit.needs)) missing = missing.union(unit.needs.difference(done));
+      const key = `${sink.channel}\u0000${sink.id.key}`;
+      const other = ranges.mismatched(fingerprint);
+      const stale = TimeIntervals.from(other.map((r) => ({ start: r.start, end: r.end })));
+      const clash = stale.intersection(unit.needs);
+      if (!clash.isEmpty) {
+        const found = [...new Set(other.map((r) => r.fingerprint!))];
+        mismatches.set(key, {
+          channel: sink.channel,
+          stream: sink.id,
+          intervals: clash,
+          found,
+          expected: fingerprint,
+        });
+      }
+      const adopted = ranges.unstamped.intersection(unit.needs);
+      if (!adopted.isEmpty) {
+        adoptions.set(key, {
+          channel: sink.channel,
+          stream: sink.id,
+          intervals: adopted,
+          fingerprint,
+        });
       }
     }
     return known ? missing : undefined;
@@ -163,7 +219,13 @@ export function plan(request: PlanRequest): Plan {
       for (const piece of unit.pieces) pieces.push(toWorkPiece(piece, graph, units, plates));
     }
   }
-  return { pieces, deferred: [...deferred], unknown };
+  return {
+    pieces,
+    deferred: [...deferred],
+    unknown,
+    mismatches: [...mismatches.values()],
+    adoptions: [...adoptions.values()],
+  };
 }
 
 /** The sink streams of a unit (cached until the meta-data tree changes). */
@@ -210,6 +272,7 @@ function toWorkPiece(
     factor: factor.id,
     kind: factor.kind,
     tool: { name: factor.tool.name, version: factor.tool.version, params: factor.tool.paramsJson },
+    fingerprint: fingerprintOf(graph, factor),
     plateValue: pairs(value),
     interval: piece.interval.toJSON(),
     inputs,

@@ -4,7 +4,6 @@ import { plateValueKey } from '../plates/plate.js';
 import type { StreamId } from '../streams/stream-id.js';
 import { TimeInterval } from '../time/time-interval.js';
 import { TimeIntervals } from '../time/time-intervals.js';
-import { MAX_DATE } from '../time/timestamp.js';
 import type {
   PurgeReport,
   PurgeTarget,
@@ -14,6 +13,8 @@ import type {
 import { kindOf } from '../kinds/index.js';
 import type { Node } from '../kinds/node.js';
 import type { WorkflowGraph } from '../workflow/graph.js';
+import { PlateIndex } from '../kinds/plate-index.js';
+import { downstreamRanges } from './consumers.js';
 
 interface Target {
   readonly node: string;
@@ -25,9 +26,10 @@ interface Target {
 /**
  * Purges streams of a workflow: data and calculated intervals, optionally only inside an interval.
  * The channel forgets the calculated interval before deleting the data, so an interval is never
- * claimed over missing data. With `cascade`, nodes computed from the target are purged too, from
- * the interval's start onwards (a downstream tool may look back, so later outputs can depend on
- * the purged data).
+ * claimed over missing data. With `cascade`, nodes computed from the target are purged too: over
+ * an interval, exactly the part of each downstream stream that depends on it — the interval
+ * widened by each consumer's declared lookback (`sourceInterval`), transitively; without one,
+ * entirely.
  */
 export async function purge(
   channels: ChannelManager,
@@ -75,10 +77,24 @@ export async function purge(
   for (const start of starts)
     for (const node of workflow.downstreamOf(start))
       if (!purgedNodes.has(node.id)) downstream.set(node.id, node);
-  if (options.cascade) {
-    const from = interval ? new TimeInterval(interval.start, MAX_DATE) : undefined;
+  if (options.cascade && interval) {
+    // Downstream, only what depends on the purged interval (declared lookbacks included).
+    const changed = targets.map((t) => ({
+      channel: t.channel,
+      key: t.id.key,
+      intervals: TimeIntervals.of(interval),
+    }));
+    for (const { node, channel, id, intervals } of downstreamRanges(
+      workflow,
+      new PlateIndex(() => 0),
+      changed,
+    )) {
+      for (const part of intervals.toArray()) targets.push({ node, channel, id, interval: part });
+    }
+    downstream.clear();
+  } else if (options.cascade) {
     for (const node of downstream.values())
-      targets.push(...(await streamsOf(channels, node, from)));
+      targets.push(...(await streamsOf(channels, node, undefined)));
     downstream.clear();
   }
   const streams: PurgedStream[] = [];

@@ -48,6 +48,7 @@ export class Run {
   readonly onPlan: ((pieces: readonly WorkPiece[]) => void) | undefined;
   readonly onPiece: ((piece: PieceRecord) => void) | undefined;
   readonly onProgress: ((progress: PieceProgress) => void) | undefined;
+  readonly onFingerprintMismatch: 'recompute' | 'error';
   readonly pieces: PieceRecord[] = [];
   readonly totals = new Map<string, FactorSummary>();
   readonly failures: Failure[] = [];
@@ -76,6 +77,7 @@ export class Run {
     this.onPlan = options.onPlan;
     this.onPiece = options.onPiece;
     this.onProgress = options.onProgress;
+    this.onFingerprintMismatch = options.onFingerprintMismatch ?? 'recompute';
   }
 
   /** A piece completed: written, then recorded. */
@@ -90,19 +92,21 @@ export class Run {
         durationMs,
       },
       toolLabel(piece),
+      piece.fingerprint,
     );
   }
 
   /**
    * A piece completed elsewhere (a worker): its record, and its tool as `name@version{params}`
-   * (see {@link toolLabel}), for the factor totals.
+   * (see {@link toolLabel}) and the factor's fingerprint, for the factor totals.
    */
-  addRecord(record: PieceRecord, tool: string): void {
+  addRecord(record: PieceRecord, tool: string, fingerprint?: string): void {
     this.pieces.push(record);
     this.onPiece?.(record);
     const total = this.totals.get(record.factor) ?? {
       factor: record.factor,
       tool,
+      ...(fingerprint !== undefined ? { fingerprint } : {}),
       pieces: 0,
       documents: 0,
       durationMs: 0,

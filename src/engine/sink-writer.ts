@@ -201,7 +201,7 @@ export class SinkWriter {
       const batch = pending.buffer;
       pending.buffer = [];
       rows = batch.length;
-      await this.#channel.writeInstances(pending.id, batch);
+      await this.#channel.writeInstances(pending.id, batch, { piece: true });
     } else {
       if (pending.buffer.length > 0) pending.parts.push(batchFromInstances(pending.buffer));
       const batch = concatBatches(pending.parts);
@@ -209,7 +209,7 @@ export class SinkWriter {
       pending.parts = [];
       pending.partRows = 0;
       rows = batch.length;
-      await writeBatchTo(this.#channel, pending.id, batch);
+      await writeBatchTo(this.#channel, pending.id, batch, { piece: true });
     }
     this.#written += rows;
     this.#onWritten?.(this.#written);

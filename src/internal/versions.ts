@@ -30,3 +30,8 @@ export function checkVersionRange(range: string): string {
 export function satisfiesVersion(version: string, range: string): boolean {
   return semver.satisfies(version, range);
 }
+
+/** The major version of a semantic version (`1.4.2` → 1). */
+export function majorVersion(version: string): number {
+  return semver.major(version);
+}

@@ -29,6 +29,7 @@ export type AnyToolInstance = Pick<
   | 'params'
   | 'identity'
   | 'paramsJson'
+  | 'paramsJsonWithoutDefaults'
   | 'serialisable'
   | 'sourceInterval'
   | 'toJSON'

@@ -53,6 +53,8 @@ export interface WorkPiece {
     /** The canonical JSON of the parsed parameters. */
     readonly params: string;
   };
+  /** The factor's fingerprint: what the piece's sinks record it computed (see `fingerprintOf`). */
+  readonly fingerprint: string;
   /** The unit's plate value (the sink's; the input's for multi-output; the parent's for plate creation). */
   readonly plateValue: readonly MetaDataPair[];
   readonly interval: TimeIntervalJSON;

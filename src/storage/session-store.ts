@@ -18,6 +18,8 @@ export const pieceRecordSchema = z.strictObject({
 export const factorSummarySchema = z.strictObject({
   factor: z.string(),
   tool: z.string(),
+  /** The factor's fingerprint, as its calculated ranges record it (absent in older records). */
+  fingerprint: z.string().optional(),
   pieces: z.number().int().nonnegative(),
   documents: z.number().int().nonnegative(),
   durationMs: z.number().nonnegative(),

@@ -3,6 +3,7 @@ import type { StreamId } from '../streams/stream-id.js';
 import type { StreamInstance } from '../streams/stream-instance.js';
 import type { TimeInterval } from '../time/time-interval.js';
 import type { TimeIntervals } from '../time/time-intervals.js';
+import type { CalculatedRanges } from './calculated-ranges.js';
 
 /** How to read a window. */
 export interface ReadOptions {
@@ -52,6 +53,10 @@ export interface StreamStoreCapabilities {
  *   has them must keep the same rules: `writeBatch` checks timestamps as `write` does (one pass
  *   over the column, `ValueNotStorableError`), sorts and de-duplicates (last row wins) and upserts;
  *   `readColumns` yields the window oldest first, each batch strictly increasing in time.
+ * - Calculated ranges carry a stamp (the fingerprint of the factor that computed them, the
+ *   session, whether a late write invalidated them); `getCalculatedIntervals` is the union of the
+ *   ranges not invalidated. `changeCalculatedRanges` applies a pure change atomically (a
+ *   transaction, or a compare-and-set retried on conflict, so `change` may run more than once).
  */
 export interface StreamStore {
   readonly capabilities: StreamStoreCapabilities;
@@ -86,8 +91,19 @@ export interface StreamStore {
   count(id: StreamId, interval: TimeInterval): Promise<number>;
   /** Deletes instances inside `interval` (all when omitted); returns how many. */
   deleteData(id: StreamId, interval?: TimeInterval): Promise<number>;
+  /** The ranges not invalidated (see {@link CalculatedRanges.intervals}). */
   getCalculatedIntervals(id: StreamId): Promise<TimeIntervals>;
-  /** Atomically unions `intervals` into the stream's calculated intervals; returns the result. */
+  /** The stream's calculated ranges with their stamps. */
+  getCalculatedRanges(id: StreamId): Promise<CalculatedRanges>;
+  /**
+   * Atomically replaces the stream's calculated ranges with `change(current)`; returns the result.
+   * A change from none to some creates the stream's definition.
+   */
+  changeCalculatedRanges(
+    id: StreamId,
+    change: (current: CalculatedRanges) => CalculatedRanges,
+  ): Promise<CalculatedRanges>;
+  /** Atomically unions `intervals` (unstamped) into the stream's calculated ranges; returns the intervals. */
   addCalculatedIntervals(id: StreamId, intervals: TimeIntervals): Promise<TimeIntervals>;
   /** Atomically removes `intervals` from the stream's calculated intervals; returns the result. */
   removeCalculatedIntervals(id: StreamId, intervals: TimeIntervals): Promise<TimeIntervals>;

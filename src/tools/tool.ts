@@ -273,6 +273,12 @@ export interface ToolInstance<K extends ToolKind = ToolKind, P = unknown> {
   readonly identity: string;
   /** The canonical JSON of the parsed parameters (functions as `{ "fn": name }`). */
   readonly paramsJson: string;
+  /**
+   * {@link ToolInstance.paramsJson} without the parameters equal to their defaults: what the
+   * fingerprint of a factor hashes, so a minor version that adds a parameter with a default keeps
+   * the results computed before it.
+   */
+  readonly paramsJsonWithoutDefaults: string;
   /** True when every parameter can be stored (functions only by registered name). */
   readonly serialisable: boolean;
   sourceInterval(interval: TimeInterval): TimeInterval;
@@ -387,6 +393,15 @@ function createInstance<K extends ToolKind, S extends ParamsSchema>(
     return { fn: `<unregistered ${anonymousId(value as ToolFunction)}>` };
   };
   const paramsJson = canonicalJson(params, replacer);
+  const defaults = defaultsOf(definition.params);
+  const essential = JSON.parse(paramsJson) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(defaults)) {
+    const named = (v: unknown): unknown =>
+      typeof v === 'function' ? { fn: functions.nameOf(v as ToolFunction) ?? null } : v;
+    if (key in essential && canonicalJson(essential[key]) === canonicalJson(value, named))
+      delete essential[key];
+  }
+  const paramsJsonWithoutDefaults = canonicalJson(essential);
   const spec = definition.spec;
   const instance: ToolInstance<K, z.output<S>> = {
     [TOOL_INSTANCE]: true,
@@ -397,6 +412,7 @@ function createInstance<K extends ToolKind, S extends ParamsSchema>(
     params,
     identity: `${definition.name}@${definition.version}${paramsJson}`,
     paramsJson,
+    paramsJsonWithoutDefaults,
     serialisable,
     sourceInterval: (interval) =>
       spec.sourceInterval ? spec.sourceInterval(interval, params) : interval,
@@ -500,17 +516,32 @@ interface ZodDef {
   readonly defaultValue?: unknown;
 }
 
+/** The default of each parameter that has one (`.default(…)`, also under optional/nullable). */
+function defaultsOf(params: ParamsSchema): Record<string, unknown> {
+  const defaults: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(params.shape)) {
+    const def = defaultDef(field);
+    if (def) defaults[key] = def.defaultValue;
+  }
+  return defaults;
+}
+
+function defaultDef(field: unknown): ZodDef | undefined {
+  let def = (field as { _zod?: { def?: ZodDef } })._zod?.def;
+  while (def && (def.type === 'optional' || def.type === 'nullable' || def.type === 'readonly')) {
+    def = def.innerType?._zod?.def;
+  }
+  return def?.type === 'default' ? def : undefined;
+}
+
 /**
  * zod 4 returns a `.default()` value without parsing it, so a default that breaks its own schema
  * (`z.number().min(1).default(0)`) would reach `execute`: refuse it when the tool is defined.
  */
 function checkDefaults(name: string, version: string, params: ParamsSchema): void {
   for (const [key, field] of Object.entries(params.shape)) {
-    let def = (field as { _zod?: { def?: ZodDef } })._zod?.def;
-    while (def && (def.type === 'optional' || def.type === 'nullable' || def.type === 'readonly')) {
-      def = def.innerType?._zod?.def;
-    }
-    if (def?.type !== 'default' || !def.innerType?.safeParse) continue;
+    const def = defaultDef(field);
+    if (!def?.innerType?.safeParse) continue;
     const result = def.innerType.safeParse(def.defaultValue);
     if (!result.success) {
       throw new ToolParameterError(

@@ -50,6 +50,12 @@ export interface ExecuteOptions {
    * long pieces. `documents` counts the piece's documents written so far.
    */
   readonly onProgress?: (progress: PieceProgress) => void;
+  /**
+   * What to do when a needed range of a sink was computed by a factor with another fingerprint
+   * (other parameters, another major tool version, changed sources): `recompute` it, replacing its
+   * data (default), or fail with `FingerprintMismatchError` before anything runs.
+   */
+  readonly onFingerprintMismatch?: 'recompute' | 'error';
 }
 
 /** Progress within one running piece. */

@@ -10,6 +10,7 @@ import {
   onlineStopCommand,
 } from './online.js';
 import { platesListCommand, platesShowCommand } from './plates.js';
+import { streamProvenanceCommand } from './provenance.js';
 import { purgeCommand } from './purge.js';
 import {
   queueCancelCommand,
@@ -48,6 +49,7 @@ export const COMMANDS: readonly Command[] = [
   streamsListCommand,
   streamShowCommand,
   streamIntervalsCommand,
+  streamProvenanceCommand,
   purgeCommand,
   sessionsListCommand,
   sessionsShowCommand,

@@ -152,7 +152,8 @@ export const streamShowCommand = defineCommand({
 export const streamIntervalsCommand = defineCommand({
   name: 'stream intervals',
   summary:
-    "Show a stream's calculated intervals and, for a requested range, the gaps still to compute.",
+    "Show a stream's calculated intervals, the ranges invalidated by late writes into its sources " +
+    '(recomputed by the next run) and, for a requested range, the gaps never computed.',
   usage: 'stream intervals <stream> [--from <time> --to <time> | --interval <i>] [--channel <id>]',
   positionals: [{ name: '<stream>', description: 'stream key: name or name[key=value,...]' }],
   options: { ...INTERVAL_OPTIONS, ...CHANNEL_OPTION },
@@ -165,14 +166,18 @@ export const streamIntervalsCommand = defineCommand({
     const { engine } = await ctx.workspace();
     const id = StreamId.parse(args.positionals[0]);
     const channel = await channelOf(engine, id, args.channel);
-    const calculated = await channel.getCalculatedIntervals(id);
+    const ranges = await channel.getCalculatedRanges(id);
+    const { intervals: calculated, invalidated } = ranges;
     const requested = intervalFromArgs(args, engine.clock, false);
-    const gaps = requested ? TimeIntervals.of(requested).difference(calculated) : undefined;
+    const gaps = requested
+      ? TimeIntervals.of(requested).difference(calculated).difference(invalidated)
+      : undefined;
     if (ctx.output.json) {
       ctx.output.data({
         stream: id.key,
         channel: channel.id,
         calculated: calculated.toJSON().map(isoInterval),
+        invalidated: invalidated.toJSON().map(isoInterval),
         ...(requested
           ? { requested: isoInterval(requested.toJSON()), gaps: gaps!.toJSON().map(isoInterval) }
           : {}),
@@ -180,10 +185,11 @@ export const streamIntervalsCommand = defineCommand({
       return;
     }
     ctx.output.line(`stream ${id.key} in channel ${channel.id}`);
-    ctx.output.line(`calculated: ${calculated.toString()}`);
+    ctx.output.line(`calculated:  ${calculated.toString()}`);
+    ctx.output.line(`invalidated: ${invalidated.toString()}`);
     if (requested) {
-      ctx.output.line(`requested:  ${requested.toString()}`);
-      ctx.output.line(`gaps:       ${gaps!.toString()}`);
+      ctx.output.line(`requested:   ${requested.toString()}`);
+      ctx.output.line(`gaps:        ${gaps!.toString()}`);
     }
   },
 });

@@ -10,7 +10,8 @@ import type { StreamId } from '../../streams/stream-id.js';
 import type { StreamInstance } from '../../streams/stream-instance.js';
 import { checkInstanceTimestamp } from '../../streams/stream-instance.js';
 import type { TimeInterval } from '../../time/time-interval.js';
-import { TimeIntervals } from '../../time/time-intervals.js';
+import type { TimeIntervals } from '../../time/time-intervals.js';
+import { CalculatedRanges } from '../calculated-ranges.js';
 import type {
   ColumnReadOptions,
   ReadOptions,
@@ -41,7 +42,7 @@ interface MemoryStream {
   readonly id: StreamId;
   /** Sorted, disjoint in time: every row of chunk i is before every row of chunk i + 1. */
   chunks: Chunk[];
-  calculated: TimeIntervals;
+  calculated: CalculatedRanges;
 }
 
 /** A row position: chunk `c`, row `r` (`c === chunks.length` is the end). */
@@ -62,7 +63,7 @@ export class MemoryStreamStore implements StreamStore {
 
   ensureStream(id: StreamId): Promise<boolean> {
     if (this.#streams.has(id.key)) return Promise.resolve(false);
-    this.#streams.set(id.key, { id, chunks: [], calculated: TimeIntervals.EMPTY });
+    this.#streams.set(id.key, { id, chunks: [], calculated: CalculatedRanges.EMPTY });
     return Promise.resolve(true);
   }
 
@@ -187,30 +188,45 @@ export class MemoryStreamStore implements StreamStore {
   }
 
   getCalculatedIntervals(id: StreamId): Promise<TimeIntervals> {
-    return Promise.resolve(this.#streams.get(id.key)?.calculated ?? TimeIntervals.EMPTY);
+    return Promise.resolve(this.#ranges(id).intervals);
   }
 
-  addCalculatedIntervals(id: StreamId, intervals: TimeIntervals): Promise<TimeIntervals> {
+  getCalculatedRanges(id: StreamId): Promise<CalculatedRanges> {
+    return Promise.resolve(this.#ranges(id));
+  }
+
+  changeCalculatedRanges(
+    id: StreamId,
+    change: (current: CalculatedRanges) => CalculatedRanges,
+  ): Promise<CalculatedRanges> {
+    const next = change(this.#ranges(id));
+    if (next.equals(this.#ranges(id))) return Promise.resolve(next);
     const stream = this.#get(id);
-    stream.calculated = stream.calculated.union(intervals);
-    return Promise.resolve(stream.calculated);
+    stream.calculated = next;
+    return Promise.resolve(next);
   }
 
-  removeCalculatedIntervals(id: StreamId, intervals: TimeIntervals): Promise<TimeIntervals> {
-    const stream = this.#streams.get(id.key);
-    if (!stream) return Promise.resolve(TimeIntervals.EMPTY);
-    stream.calculated = stream.calculated.difference(intervals);
-    return Promise.resolve(stream.calculated);
+  async addCalculatedIntervals(id: StreamId, intervals: TimeIntervals): Promise<TimeIntervals> {
+    return (await this.changeCalculatedRanges(id, (current) => current.add(intervals))).intervals;
+  }
+
+  async removeCalculatedIntervals(id: StreamId, intervals: TimeIntervals): Promise<TimeIntervals> {
+    return (await this.changeCalculatedRanges(id, (current) => current.remove(intervals)))
+      .intervals;
   }
 
   close(): Promise<void> {
     return Promise.resolve();
   }
 
+  #ranges(id: StreamId): CalculatedRanges {
+    return this.#streams.get(id.key)?.calculated ?? CalculatedRanges.EMPTY;
+  }
+
   #get(id: StreamId): MemoryStream {
     let stream = this.#streams.get(id.key);
     if (!stream) {
-      stream = { id, chunks: [], calculated: TimeIntervals.EMPTY };
+      stream = { id, chunks: [], calculated: CalculatedRanges.EMPTY };
       this.#streams.set(id.key, stream);
     }
     return stream;

@@ -7,7 +7,7 @@ import { StreamId } from '../../streams/stream-id.js';
 import type { StreamInstance } from '../../streams/stream-instance.js';
 import { checkInstanceTimestamp } from '../../streams/stream-instance.js';
 import { TimeInterval } from '../../time/time-interval.js';
-import { TimeIntervals } from '../../time/time-intervals.js';
+import { CalculatedRanges } from '../calculated-ranges.js';
 import type { MongoServerProfile } from './mongo-server.js';
 
 /**
@@ -52,12 +52,30 @@ export interface DefinitionDocument {
  */
 export interface IntervalsDocument {
   readonly _id: { readonly s: string; readonly v: number };
-  readonly intervals: readonly { readonly start: Date; readonly end: Date }[];
+  /** The calculated ranges, each with its stamp (ranges stored before fingerprints have none). */
+  readonly intervals: readonly RangeDocument[];
   /** When this version was written. */
   readonly at: Date;
 }
 
-const intervalsSchema = z.array(z.object({ start: z.date(), end: z.date() }));
+/** One calculated range in a version. */
+export interface RangeDocument {
+  readonly start: Date;
+  readonly end: Date;
+  readonly fingerprint?: string;
+  readonly session?: string;
+  readonly invalidated?: true;
+}
+
+const intervalsSchema = z.array(
+  z.object({
+    start: z.date(),
+    end: z.date(),
+    fingerprint: z.string().optional(),
+    session: z.string().optional(),
+    invalidated: z.literal(true).optional(),
+  }),
+);
 
 /** What loading checks in a definition document; anything else is reported as corrupt. */
 export const definitionSchema = z.object({
@@ -80,14 +98,14 @@ export const intervalsDocumentSchema = z.object({
 /** Parses a calculated-intervals version. */
 export function parseIntervals(
   raw: unknown,
-): { ok: true; intervals: TimeIntervals; version: number } | { ok: false; problem: string } {
+): { ok: true; ranges: CalculatedRanges; version: number } | { ok: false; problem: string } {
   const parsed = intervalsDocumentSchema.safeParse(raw);
   if (!parsed.success)
     return { ok: false, problem: z.prettifyError(parsed.error).replace(/\n/g, '; ') };
   try {
     return {
       ok: true,
-      intervals: intervalsFromDocument(parsed.data.intervals),
+      ranges: rangesFromDocument(parsed.data.intervals),
       version: parsed.data._id.v,
     };
   } catch (error) {
@@ -127,16 +145,21 @@ export function parseDefinition(
   }
 }
 
-export function intervalsFromDocument(
-  intervals: readonly { readonly start: Date; readonly end: Date }[],
-): TimeIntervals {
-  return TimeIntervals.from(
-    intervals.map((i) => new TimeInterval(i.start.getTime(), i.end.getTime())),
+export function rangesFromDocument(ranges: readonly RangeDocument[]): CalculatedRanges {
+  return CalculatedRanges.from(
+    ranges.map(({ start, end, ...stamp }) => {
+      const interval = new TimeInterval(start.getTime(), end.getTime());
+      return { ...stamp, start: interval.start, end: interval.end };
+    }),
   );
 }
 
-export function intervalsToDocument(intervals: TimeIntervals): { start: Date; end: Date }[] {
-  return intervals.toArray().map((i) => ({ start: new Date(i.start), end: new Date(i.end) }));
+export function rangesToDocument(ranges: CalculatedRanges): RangeDocument[] {
+  return ranges.ranges.map(({ start, end, ...stamp }) => ({
+    start: new Date(start),
+    end: new Date(end),
+    ...stamp,
+  }));
 }
 
 export function newDefinition(id: StreamId, channel: string, now: Date): DefinitionDocument {

@@ -8,7 +8,8 @@ import type { StreamId } from '../../streams/stream-id.js';
 import type { StreamInstance } from '../../streams/stream-instance.js';
 import type { TimeInterval } from '../../time/time-interval.js';
 import { MAX_DATE, MIN_DATE } from '../../time/timestamp.js';
-import { TimeIntervals } from '../../time/time-intervals.js';
+import type { TimeIntervals } from '../../time/time-intervals.js';
+import { CalculatedRanges } from '../calculated-ranges.js';
 import type {
   ColumnReadOptions,
   ReadOptions,
@@ -25,10 +26,10 @@ import type {
 import {
   batchToDocuments,
   insertIfAbsent,
-  intervalsToDocument,
   newDefinition,
   parseDefinition,
   parseIntervals,
+  rangesToDocument,
   toInstanceDocuments,
 } from './mongo-documents.js';
 import { DUPLICATE_KEY, toStorageError } from './mongo-errors.js';
@@ -229,7 +230,7 @@ export class MongoStreamStore implements StreamStore {
   async deleteStream(id: StreamId): Promise<void> {
     // The intervals go first (no interval may outlive its data): an empty version is added, and
     // the old ones deleted. Then the definition, then the data.
-    const { version } = await this.#changeIntervals(id, () => TimeIntervals.EMPTY, false);
+    const { version } = await this.#changeRanges(id, () => CalculatedRanges.EMPTY);
     await this.#guard('stream deletion', this.#details(id), async () => {
       await this.#prune(id.key, version);
       await this.definitions.deleteOne({ _id: id.key });
@@ -362,16 +363,27 @@ export class MongoStreamStore implements StreamStore {
   }
 
   async getCalculatedIntervals(id: StreamId): Promise<TimeIntervals> {
+    return (await this.getCalculatedRanges(id)).intervals;
+  }
+
+  async getCalculatedRanges(id: StreamId): Promise<CalculatedRanges> {
     await this.init();
-    return (await this.#loadIntervals(id)).intervals;
+    return (await this.#loadRanges(id)).ranges;
+  }
+
+  async changeCalculatedRanges(
+    id: StreamId,
+    change: (current: CalculatedRanges) => CalculatedRanges,
+  ): Promise<CalculatedRanges> {
+    return (await this.#changeRanges(id, change)).ranges;
   }
 
   async addCalculatedIntervals(id: StreamId, intervals: TimeIntervals): Promise<TimeIntervals> {
-    return (await this.#changeIntervals(id, (current) => current.union(intervals), true)).intervals;
+    return (await this.changeCalculatedRanges(id, (current) => current.add(intervals))).intervals;
   }
 
   async removeCalculatedIntervals(id: StreamId, intervals: TimeIntervals): Promise<TimeIntervals> {
-    return (await this.#changeIntervals(id, (current) => current.difference(intervals), false))
+    return (await this.changeCalculatedRanges(id, (current) => current.remove(intervals)))
       .intervals;
   }
 
@@ -457,23 +469,22 @@ export class MongoStreamStore implements StreamStore {
   }
 
   /**
-   * Applies `change` to the newest version of the stream's intervals by inserting the next
+   * Applies `change` to the newest version of the stream's ranges by inserting the next
    * version; a concurrent change that inserted it first makes this one read again and redo.
-   * `ensureDefinition`: a change from no intervals makes sure the stream's definition exists.
+   * A change from no ranges to some makes sure the stream's definition exists.
    */
-  async #changeIntervals(
+  async #changeRanges(
     id: StreamId,
-    change: (current: TimeIntervals) => TimeIntervals,
-    ensureDefinition: boolean,
-  ): Promise<{ intervals: TimeIntervals; version: number }> {
+    change: (current: CalculatedRanges) => CalculatedRanges,
+  ): Promise<{ ranges: CalculatedRanges; version: number }> {
     await this.init();
     const details = this.#details(id);
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const started = performance.now();
-      const current = await this.#loadIntervals(id);
-      const next = change(current.intervals);
-      if (next.equals(current.intervals)) return current;
-      if (ensureDefinition && current.intervals.isEmpty) await this.ensureStream(id);
+      const current = await this.#loadRanges(id);
+      const next = change(current.ranges);
+      if (next.equals(current.ranges)) return current;
+      if (current.ranges.isEmpty && !next.isEmpty) await this.ensureStream(id);
       const version = current.version + 1;
       if (version > MAX_VERSION) {
         throw new StorageError(
@@ -485,7 +496,7 @@ export class MongoStreamStore implements StreamStore {
         try {
           await this.intervals.insertOne({
             _id: { s: id.key, v: version },
-            intervals: intervalsToDocument(next),
+            intervals: rangesToDocument(next),
             at: new Date(),
           });
           return true;
@@ -510,7 +521,7 @@ export class MongoStreamStore implements StreamStore {
             this.#prune(id.key, version),
           );
         }
-        return { intervals: next, version };
+        return { ranges: next, version };
       }
       // Another writer changed the intervals since we read them: back off a little and redo.
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 + attempt * 2)));
@@ -534,11 +545,11 @@ export class MongoStreamStore implements StreamStore {
   }
 
   /** The newest version of the stream's intervals (version 0, empty, when it has none). */
-  async #loadIntervals(id: StreamId): Promise<{ intervals: TimeIntervals; version: number }> {
+  async #loadRanges(id: StreamId): Promise<{ ranges: CalculatedRanges; version: number }> {
     const raw = await this.#guard('calculated-interval lookup', this.#details(id), () =>
       this.intervals.findOne(versionsOf(id.key), { sort: { _id: -1 } }),
     );
-    if (raw === null) return { intervals: TimeIntervals.EMPTY, version: 0 };
+    if (raw === null) return { ranges: CalculatedRanges.EMPTY, version: 0 };
     const parsed = parseIntervals(raw);
     if (!parsed.ok) {
       throw new StorageError(

@@ -3,7 +3,8 @@ import { StreamId } from '../../streams/stream-id.js';
 import type { StreamInstance } from '../../streams/stream-instance.js';
 import { checkInstanceTimestamp } from '../../streams/stream-instance.js';
 import { TimeInterval } from '../../time/time-interval.js';
-import { TimeIntervals } from '../../time/time-intervals.js';
+import type { TimeIntervals } from '../../time/time-intervals.js';
+import { CalculatedRanges, calculatedRangeSchema } from '../calculated-ranges.js';
 import type {
   ReadOptions,
   StreamFilter,
@@ -174,22 +175,41 @@ export class SqliteStreamStore implements StreamStore {
   }
 
   async getCalculatedIntervals(id: StreamId): Promise<TimeIntervals> {
+    return (await this.getCalculatedRanges(id)).intervals;
+  }
+
+  async getCalculatedRanges(id: StreamId): Promise<CalculatedRanges> {
     return await this.#db.run('calculated-interval lookup', this.#details(id), () =>
-      this.#loadIntervals(id),
+      this.#loadRanges(id),
     );
   }
 
-  async addCalculatedIntervals(id: StreamId, intervals: TimeIntervals): Promise<TimeIntervals> {
+  async changeCalculatedRanges(
+    id: StreamId,
+    change: (current: CalculatedRanges) => CalculatedRanges,
+  ): Promise<CalculatedRanges> {
     return await this.#db.transaction('calculated-interval update', this.#details(id), () => {
-      this.#insertDefinition(id);
-      return this.#changeIntervals(id, (current) => current.union(intervals));
+      const current = this.#loadRanges(id);
+      const next = change(current);
+      if (!next.equals(current)) {
+        if (!next.isEmpty) this.#insertDefinition(id);
+        this.#db
+          .statement(
+            'UPDATE streams SET calculated = ?, updated_at = ? WHERE channel = ? AND key = ?',
+          )
+          .run(rangesToText(next), Date.now(), this.channelId, id.key);
+      }
+      return next;
     });
   }
 
+  async addCalculatedIntervals(id: StreamId, intervals: TimeIntervals): Promise<TimeIntervals> {
+    return (await this.changeCalculatedRanges(id, (current) => current.add(intervals))).intervals;
+  }
+
   async removeCalculatedIntervals(id: StreamId, intervals: TimeIntervals): Promise<TimeIntervals> {
-    return await this.#db.transaction('calculated-interval update', this.#details(id), () =>
-      this.#changeIntervals(id, (current) => current.difference(intervals)),
-    );
+    return (await this.changeCalculatedRanges(id, (current) => current.remove(intervals)))
+      .intervals;
   }
 
   /** The backend owns the connection. */
@@ -256,36 +276,29 @@ export class SqliteStreamStore implements StreamStore {
     return this.#db.statement(SELECT_ID).pluck().get(this.channelId, id.key) as number | undefined;
   }
 
-  #loadIntervals(id: StreamId): TimeIntervals {
+  #loadRanges(id: StreamId): CalculatedRanges {
     const text = this.#db
       .statement('SELECT calculated FROM streams WHERE channel = ? AND key = ?')
       .pluck()
       .get(this.channelId, id.key) as string | undefined;
-    return text === undefined ? TimeIntervals.EMPTY : this.#parseIntervals(id, text);
+    return text === undefined ? CalculatedRanges.EMPTY : this.#parseRanges(id, text);
   }
 
-  /** Inside a transaction: reads, changes and (when changed) writes the calculated intervals. */
-  #changeIntervals(id: StreamId, change: (current: TimeIntervals) => TimeIntervals): TimeIntervals {
-    const current = this.#loadIntervals(id);
-    const next = change(current);
-    if (!next.equals(current)) {
-      this.#db
-        .statement(
-          'UPDATE streams SET calculated = ?, updated_at = ? WHERE channel = ? AND key = ?',
-        )
-        .run(intervalsToText(next), Date.now(), this.channelId, id.key);
-    }
-    return next;
-  }
-
-  #parseIntervals(id: StreamId, text: string): TimeIntervals {
+  /** `[start, end]` (written before fingerprints, or unstamped) or `[start, end, stamp]`. */
+  #parseRanges(id: StreamId, text: string): CalculatedRanges {
     try {
-      const pairs = JSON.parse(text) as unknown;
-      if (!Array.isArray(pairs)) throw new Error('not an array');
-      return TimeIntervals.from(
-        pairs.map((pair: unknown) => {
-          if (!Array.isArray(pair) || pair.length !== 2) throw new Error('not a [start, end] pair');
-          return new TimeInterval(pair[0] as number, pair[1] as number);
+      const items = JSON.parse(text) as unknown;
+      if (!Array.isArray(items)) throw new Error('not an array');
+      return CalculatedRanges.from(
+        items.map((item: unknown) => {
+          if (!Array.isArray(item) || item.length < 2 || item.length > 3)
+            throw new Error('not a [start, end] or [start, end, stamp] item');
+          const stamp: unknown = item[2] ?? {};
+          return calculatedRangeSchema.parse({
+            ...(typeof stamp === 'object' ? stamp : {}),
+            start: new TimeInterval(item[0] as number, item[1] as number).start,
+            end: item[1] as number,
+          });
         }),
       );
     } catch (error) {
@@ -318,6 +331,10 @@ export class SqliteStreamStore implements StreamStore {
   }
 }
 
-function intervalsToText(intervals: TimeIntervals): string {
-  return JSON.stringify(intervals.toArray().map((i) => [i.start, i.end]));
+function rangesToText(ranges: CalculatedRanges): string {
+  return JSON.stringify(
+    ranges.ranges.map(({ start, end, ...stamp }) =>
+      Object.keys(stamp).length ? [start, end, stamp] : [start, end],
+    ),
+  );
 }

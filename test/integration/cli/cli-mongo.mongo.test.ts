@@ -22,6 +22,7 @@ const run = (...args: string[]): Promise<CliResult> => cli(args, { cwd: project.
 
 interface Intervals {
   calculated: { start: string; end: string }[];
+  invalidated: { start: string; end: string }[];
   gaps?: { start: string; end: string }[];
 }
 
@@ -80,6 +81,7 @@ describe('hyperstream with MongoDB storage', () => {
       stream: 'doubled',
       channel: 'mongo',
       calculated: [{ start: iso(T0), end: iso(T0 + 60 * MINUTE) }],
+      invalidated: [],
       requested: { start: iso(T0), end: iso(T0 + 120 * MINUTE) },
       gaps: [{ start: iso(T0 + 60 * MINUTE), end: iso(T0 + 120 * MINUTE) }],
     });

@@ -16,6 +16,7 @@ interface Intervals {
   readonly stream: string;
   readonly channel: string;
   readonly calculated: readonly { start: string; end: string }[];
+  readonly invalidated: readonly { start: string; end: string }[];
   readonly gaps: readonly { start: string; end: string }[];
 }
 
@@ -37,7 +38,7 @@ describe('hyperstream with the default storage (SQLite, no server)', () => {
     expect(ran.documents).toBe(120);
     expect(existsSync(join(project.dir, '.hyperstream/hyperstream.db'))).toBe(true);
 
-    const [streams, intervals, shown, sessions] = await Promise.all([
+    const [streams, intervals, shown, sessions, provenance] = await Promise.all([
       run('streams', 'list', '--channel', 'sqlite', '--json'),
       run('stream', 'intervals', 'doubled', '--interval', `${FROM}/PT2H`, '--json'),
       run(
@@ -52,6 +53,7 @@ describe('hyperstream with the default storage (SQLite, no server)', () => {
         '--json',
       ),
       run('sessions', 'list', '--json'),
+      run('stream', 'provenance', 'doubled', '--json'),
     ]);
     expect(
       json<{ stream: string }[]>(streams)
@@ -62,6 +64,7 @@ describe('hyperstream with the default storage (SQLite, no server)', () => {
       stream: 'doubled',
       channel: 'sqlite',
       calculated: [{ start: iso(T0), end: iso(T0 + 60 * MINUTE) }],
+      invalidated: [],
       gaps: [{ start: iso(T0 + 60 * MINUTE), end: iso(T0 + 120 * MINUTE) }],
     });
     expect(json(shown)).toEqual([
@@ -70,6 +73,27 @@ describe('hyperstream with the default storage (SQLite, no server)', () => {
     expect(json<{ id: string; status: string }[]>(sessions)).toEqual([
       expect.objectContaining({ id: ran.session, status: 'completed' }),
     ]);
+    // Each range says which factor computed it, with what, from what, in which session.
+    const { producers, ranges } = json<{
+      producers: { fingerprint: string }[];
+      ranges: {
+        start: string;
+        status: string;
+        fingerprint: string;
+        session: string;
+        factor: { tool: { name: string }; sources: { node: string; fingerprint: string }[] };
+      }[];
+    }>(provenance);
+    expect(ranges).toEqual([
+      expect.objectContaining({
+        start: iso(T0),
+        status: 'calculated',
+        fingerprint: producers[0]!.fingerprint,
+        session: ran.session,
+      }),
+    ]);
+    expect(ranges[0]!.factor.sources.map((source) => source.node)).toEqual(['ticks']);
+    expect(ranges[0]!.factor.sources[0]!.fingerprint).toMatch(/^[0-9a-f]{16}$/);
 
     const purge = await run(
       'purge',

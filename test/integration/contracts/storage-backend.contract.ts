@@ -253,6 +253,41 @@ export function defineStorageBackendContract(harness: StorageBackendHarness): vo
           { start: 310, end: 400 },
         ]);
       });
+      it('keeps each calculated range with its stamp: fingerprint, session, invalidated', async () => {
+        const store = backend.streams('stamps');
+        const id = StreamId.of('agg', { house: '1' });
+        await store.addCalculatedIntervals(id, TimeIntervals.of([0, 10]));
+        await store.changeCalculatedRanges(id, (ranges) =>
+          ranges.add(TimeIntervals.of([10, 30]), { fingerprint: 'f1', session: 's1' }),
+        );
+        await store.changeCalculatedRanges(id, (ranges) =>
+          ranges.invalidate(TimeIntervals.of([15, 20])),
+        );
+        expect((await store.getCalculatedRanges(id)).toJSON()).toEqual([
+          { start: 0, end: 10 },
+          { start: 10, end: 15, fingerprint: 'f1', session: 's1' },
+          { start: 15, end: 20, fingerprint: 'f1', session: 's1', invalidated: true },
+          { start: 20, end: 30, fingerprint: 'f1', session: 's1' },
+        ]);
+        // The calculated intervals are the ranges not invalidated, whatever computed them.
+        expect((await store.getCalculatedIntervals(id)).toJSON()).toEqual([
+          { start: 0, end: 15 },
+          { start: 20, end: 30 },
+        ]);
+        // Concurrent stamped changes all land.
+        await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            store.changeCalculatedRanges(id, (ranges) =>
+              ranges.add(TimeIntervals.of([100 + i, 101 + i]), {
+                fingerprint: 'f2',
+                session: `s${i}`,
+              }),
+            ),
+          ),
+        );
+        const added = (await store.getCalculatedRanges(id)).toJSON().filter((r) => r.start >= 100);
+        expect(added.map((r) => [r.start, r.end, r.fingerprint])).toEqual([[100, 110, 'f2']]);
+      });
     });
 
     describe('meta-data', () => {

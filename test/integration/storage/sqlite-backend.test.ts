@@ -228,4 +228,33 @@ describe('SQLite only', () => {
       await backend.close();
     }
   });
+
+  it('reads intervals stored before fingerprints ([start, end] pairs) as unstamped ranges', async () => {
+    const backend = await createSqliteBackend(file('legacy.db'));
+    try {
+      await backend.streams('s').ensureStream(StreamId.of('x'));
+      const raw = new Database(file('legacy.db'));
+      raw.prepare("UPDATE streams SET calculated = '[[0,10],[20,30]]'").run();
+      raw.close();
+      const ranges = await backend.streams('s').getCalculatedRanges(StreamId.of('x'));
+      expect(ranges.toJSON()).toEqual([
+        { start: 0, end: 10 },
+        { start: 20, end: 30 },
+      ]);
+      await backend
+        .streams('s')
+        .changeCalculatedRanges(StreamId.of('x'), (r) =>
+          r.adopt(TimeIntervals.of([0, 30]), { fingerprint: 'f' }),
+        );
+      const reader = new Database(file('legacy.db'), { readonly: true });
+      const text = reader.prepare('SELECT calculated FROM streams').pluck().get();
+      reader.close();
+      expect(JSON.parse(text as string)).toEqual([
+        [0, 10, { fingerprint: 'f' }],
+        [20, 30, { fingerprint: 'f' }],
+      ]);
+    } finally {
+      await backend.close();
+    }
+  });
 });

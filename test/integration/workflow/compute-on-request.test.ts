@@ -144,13 +144,19 @@ describe('compute on request', () => {
       ),
     ).toBe(true);
 
-    // Same workflow with a healthy tool: fills exactly the gap.
+    // Re-running the failing factor fails again and records nothing.
+    const again = await w.execute(iv(0, 8)).catch((e: unknown) => e);
+    expect(
+      ((again as WorkflowExecutionError).details.session as { pieces: unknown[] }).pieces,
+    ).toEqual([]);
+    // The healthy tool has other parameters, so another fingerprint: it recomputes and replaces
+    // everything, with no duplicates.
     await engine.workflows.delete('chain');
     const fixed = chain();
     const rerun = await fixed.w.execute(iv(0, 8));
     expect(rerun.pieces.map((p) => [p.factor, p.interval.start / H, p.interval.end / H])).toEqual([
-      ['test_ticker->ticks', 3, 8],
-      ['test_scale->scaled', 3, 8],
+      ['test_ticker->ticks', 0, 8],
+      ['test_scale->scaled', 0, 8],
     ]);
     const ticks = await values('ticks');
     expect(ticks.map(([t]) => t)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
@@ -205,9 +211,9 @@ describe('compute on request', () => {
     const pulled: number[] = [];
     const original = engine.channels
       .get('memory')
-      .addCalculatedIntervals.bind(engine.channels.get('memory'));
-    engine.channels.get('memory').addCalculatedIntervals = async (id, intervals) => {
-      const result = await original(id, intervals);
+      .changeCalculatedRanges.bind(engine.channels.get('memory'));
+    engine.channels.get('memory').changeCalculatedRanges = async (id, change) => {
+      const result = await original(id, change);
       pulled.push(1);
       if (pulled.length === 2) controller.abort();
       return result;

@@ -1,5 +1,6 @@
 // The piece executor, for each kind of factor through the kind registry: pieces planned by the
 // planner, sent through a JSON round trip (as a worker would receive them), then run.
+import { CalculatedRanges } from '../../../src/storage/calculated-ranges.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Engine } from '../../../src/engine/engine.js';
@@ -75,7 +76,7 @@ const runOptions: PieceRunOptions = {
 /** The pieces of one factor over (0, 10 h], as a worker receives them (JSON). */
 function piecesOf(workflow: Workflow, factorId: string, interval = iv(0, 10)): WorkPiece[] {
   const calculated = {
-    get: () => TimeIntervals.EMPTY,
+    get: () => CalculatedRanges.EMPTY,
   };
   const result = plan({
     graph: workflow.graph,

@@ -1,5 +1,6 @@
 // Properties of the planner over random workflows (plain, aggregate and multi-output factors on
 // nested plates, with random lookbacks), random calculated intervals and random requests.
+import { CalculatedRanges } from '../../../src/storage/calculated-ranges.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -172,8 +173,8 @@ async function build(
 /** Calculated intervals per stream: what a store would hold. */
 class Snapshot implements CalculatedSnapshot {
   readonly byStream = new Map<string, TimeIntervals>();
-  get(channel: string, id: StreamId): TimeIntervals {
-    return this.byStream.get(`${channel}|${id.key}`) ?? TimeIntervals.EMPTY;
+  get(channel: string, id: StreamId): CalculatedRanges {
+    return CalculatedRanges.of(this.byStream.get(`${channel}|${id.key}`) ?? TimeIntervals.EMPTY);
   }
   add(channel: string, key: string, intervals: TimeIntervals): void {
     const k = `${channel}|${key}`;
@@ -294,7 +295,9 @@ describe('planner (properties)', () => {
             const sinks = unit ? kindOf(factor).sinks(factor, unit, index) : [];
             let missing = TimeIntervals.EMPTY;
             for (const sink of sinks)
-              missing = missing.union(intervals.difference(before.get(sink.channel, sink.id)));
+              missing = missing.union(
+                intervals.difference(before.get(sink.channel, sink.id).intervals),
+              );
             const planned = TimeIntervals.from((byUnit.get(key) ?? []).map((p) => p.interval));
             expect(planned.toJSON()).toEqual(missing.toJSON());
             byUnit.delete(key);
@@ -330,7 +333,7 @@ describe('planner (properties)', () => {
               const read = TimeInterval.fromJSON(input.needs ?? input.window);
               for (const sink of kindOf(producer).sinks(producer, unit, index)) {
                 if (read.isEmpty) continue;
-                expect(snapshot.get(sink.channel, sink.id).covers(read)).toBe(true);
+                expect(snapshot.get(sink.channel, sink.id).intervals.covers(read)).toBe(true);
               }
             }
           }
@@ -364,7 +367,10 @@ describe('planner (properties)', () => {
     try {
       const known = new Map<string, TimeIntervals>();
       const calculated: CalculatedSnapshot = {
-        get: (channel, id) => known.get(`${channel}|${id.key}`),
+        get: (channel, id) => {
+          const intervals = known.get(`${channel}|${id.key}`);
+          return intervals && CalculatedRanges.of(intervals);
+        },
       };
       const targets = [
         { factor: workflow.getFactor('f2'), intervals: TimeIntervals.of([100, 200]) },

@@ -147,7 +147,7 @@ describe('parseIntervals', () => {
     const parsed = parseIntervals(good);
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
-    expect(parsed.intervals.toJSON()).toEqual([{ start: 0, end: 30 }]);
+    expect(parsed.ranges.intervals.toJSON()).toEqual([{ start: 0, end: 30 }]);
     expect(parsed.version).toBe(3);
   });
 
