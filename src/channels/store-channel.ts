@@ -95,7 +95,11 @@ export class StoreChannel implements Channel {
    * Upserts the rows of a batch (columnar): the store's own batch write when it has one, else its
    * instances. Timestamps are checked in one pass over the column.
    */
-  async writeBatch(idLike: StreamIdLike, batch: Batch, options: WriteOptions = {}): Promise<number> {
+  async writeBatch(
+    idLike: StreamIdLike,
+    batch: Batch,
+    options: WriteOptions = {},
+  ): Promise<number> {
     const id = StreamId.from(idLike);
     if (!options.piece && this.#listeners.size && batch.length) {
       const intervals = touched(batch.timestamps);
