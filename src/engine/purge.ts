@@ -50,15 +50,11 @@ export async function purge(
   } else {
     const node = workflow.getNode(typeof target.node === 'string' ? target.node : target.node.id);
     if ('plateValue' in target) {
-      if (!node.plateValues().some((v) => plateValueKey(v) === plateValueKey(target.plateValue))) {
-        throw new InvalidArgumentError(
-          `node "${node.id}" has no stream for plate value ${JSON.stringify(target.plateValue)}: pass one of its plate values`,
-        );
-      }
+      // node.stream checks the value is one of the node's (an object or pairs, in any order).
       targets.push({
         node: node.id,
         channel: node.channelId,
-        id: node.streamId(target.plateValue),
+        id: node.stream(target.plateValue).id,
         interval,
       });
     } else {

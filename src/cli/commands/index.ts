@@ -12,7 +12,13 @@ import { platesListCommand, platesShowCommand } from './plates.js';
 import { purgeCommand } from './purge.js';
 import { runCommand } from './run.js';
 import { sessionsListCommand, sessionsShowCommand } from './sessions.js';
-import { streamIntervalsCommand, streamShowCommand, streamsListCommand } from './streams.js';
+import {
+  streamExportCommand,
+  streamImportCommand,
+  streamIntervalsCommand,
+  streamShowCommand,
+  streamsListCommand,
+} from './streams.js';
 import { toolsDescribeCommand, toolsListCommand } from './tools.js';
 import {
   workflowsDeleteCommand,
@@ -36,6 +42,8 @@ export const COMMANDS: readonly Command[] = [
   streamsListCommand,
   streamShowCommand,
   streamIntervalsCommand,
+  streamExportCommand,
+  streamImportCommand,
   purgeCommand,
   sessionsListCommand,
   sessionsShowCommand,
