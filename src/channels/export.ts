@@ -225,7 +225,13 @@ function parquetElement(column: TableColumn): SchemaElement {
     case 'bool':
       return { name: column.name, type: 'BOOLEAN', repetition_type };
     case 'json':
-      return { name: column.name, type: 'BYTE_ARRAY', converted_type: 'JSON', repetition_type };
+      return {
+        name: column.name,
+        type: 'BYTE_ARRAY',
+        converted_type: 'JSON',
+        logical_type: { type: 'JSON' },
+        repetition_type,
+      };
   }
 }
 
