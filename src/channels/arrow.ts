@@ -1,11 +1,12 @@
 // Columns as an Apache Arrow table (npm `apache-arrow`, loaded on first use): `timestamp` as
 // Timestamp<MILLISECOND, UTC>, numbers as Float64, strings as Utf8, booleans as Bool, anything
 // else as its JSON text (Utf8).
+import type * as Arrow from 'apache-arrow';
 import type { Table, Vector } from 'apache-arrow';
 import type { Columns, TableColumn, ValueShape } from './columns.js';
 import { jsonCell, tableColumns } from './columns.js';
 
-type ArrowModule = typeof import('apache-arrow');
+type ArrowModule = typeof Arrow;
 
 let arrowModule: Promise<ArrowModule> | undefined;
 

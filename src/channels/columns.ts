@@ -168,7 +168,7 @@ export function columnsOf(instances: readonly StreamInstance[], shape: ValueShap
         const column: Float64Array | unknown[] =
           field.type === 'float64' && !field.nullable ? new Float64Array(n) : new Array(n);
         for (let i = 0; i < n; i++) {
-          column[i] = (instances[i]!.value as Record<string, unknown>)[field.name] as number;
+          column[i] = (instances[i]!.value as Record<string, number>)[field.name]!;
         }
         values[field.name] = column;
       }

@@ -144,8 +144,10 @@ function csvQuote(text: string): string {
 /** A CSV cell: numbers as JavaScript prints them (NaN, Infinity), JSON text for `json`. */
 function csvCell(type: ColumnType, value: unknown): string {
   if (value === null || value === undefined) return '';
-  if (type === 'json') return csvQuote(jsonCell(value)!);
-  return csvQuote(String(value));
+  if (type !== 'json' && (typeof value === 'number' || typeof value === 'boolean')) {
+    return String(value);
+  }
+  return csvQuote(type !== 'json' && typeof value === 'string' ? value : jsonCell(value)!);
 }
 
 const csvFormat: ExportFormat = {
@@ -166,8 +168,8 @@ const csvFormat: ExportFormat = {
         }
         await file.write(`${lines.join('\n')}\n`);
       },
-      close: file.close,
-      abort: file.abort,
+      close: () => file.close(),
+      abort: () => file.abort(),
     };
   },
 };
@@ -183,8 +185,8 @@ const jsonlFormat: ExportFormat = {
         }
         await file.write(text);
       },
-      close: file.close,
-      abort: file.abort,
+      close: () => file.close(),
+      abort: () => file.abort(),
     };
   },
 };
@@ -202,7 +204,7 @@ const arrowFormat: ExportFormat = {
         if (out.writableNeedDrain) await drained(out);
       },
       async close() {
-        await writer.finish();
+        writer.finish();
         await done;
       },
       async abort() {

@@ -1,6 +1,4 @@
 import type { ChannelManager } from '../channels/channel-manager.js';
-import { InvalidArgumentError } from '../errors.js';
-import { plateValueKey } from '../plates/plate.js';
 import type { StreamId } from '../streams/stream-id.js';
 import { TimeInterval } from '../time/time-interval.js';
 import { TimeIntervals } from '../time/time-intervals.js';

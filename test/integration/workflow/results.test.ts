@@ -228,7 +228,7 @@ describe('columns and Arrow', () => {
       'origin: Utf8',
       'late: Bool',
     ]);
-    expect(table.toArray().map((row) => row.toJSON() as unknown)).toEqual([
+    expect(table.toArray().map((row: { toJSON(): unknown }) => row.toJSON())).toEqual([
       { timestamp: 1, delay: 5, origin: 'ORD', late: null },
       { timestamp: 2, delay: -2, origin: 'SFO', late: true },
     ]);
