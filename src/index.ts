@@ -197,7 +197,11 @@ export {
 } from './plates/plate.js';
 export type { PlateValue, PlateValueInput, PlateValueObject } from './plates/plate.js';
 export { PlateManager } from './plates/plate-manager.js';
-export type { CreatePlateOptions, PlateManagerOptions } from './plates/plate-manager.js';
+export type {
+  CreatePlateOptions,
+  PlateManagerOptions,
+  MetaDataPathInput,
+} from './plates/plate-manager.js';
 
 // factors and their kinds
 export { Node } from './kinds/node.js';

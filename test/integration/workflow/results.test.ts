@@ -281,3 +281,36 @@ describe('workflows.unload', () => {
     }
   });
 });
+
+describe('plate values as objects in the plate manager', () => {
+  it('adds, finds and deletes meta-data under a parent given as an object', async () => {
+    await engine.plates.addMetaData({}, 'country', 'NZ');
+    await engine.plates.addMetaData({ country: 'NZ' }, 'city', 'Auckland');
+    expect(await engine.plates.ensureMetaData({ country: 'NZ' }, 'city', 'Auckland')).toBe(false);
+    await engine.plates.createPlate({ id: 'C', metaKey: 'country' });
+    await engine.plates.createPlate({ id: 'C.C', metaKey: 'city', parent: 'C' });
+    expect(engine.plates.values('C.C')).toEqual([
+      [
+        ['country', 'NZ'],
+        ['city', 'Auckland'],
+      ],
+    ]);
+    await engine.plates.deleteMetaData({ country: 'NZ', city: 'Auckland' });
+    expect(engine.plates.values('C.C')).toEqual([]);
+  });
+
+  it('engine.write takes a node stream handle', async () => {
+    await housePlate(engine);
+    const w = workflow(engine);
+    const handle = w.getNode('doubled').stream();
+    const report = await engine.write(handle, [{ timestamp: H, value: 'x' }], {
+      calculated: iv(0, 1),
+    });
+    expect(report.stream.key).toBe('doubled');
+    // Calculated: results() reads what was written and computes nothing.
+    expect(await (await w.results('doubled', iv(0, 1))).toArray()).toEqual([
+      { timestamp: H, value: 'x' },
+    ]);
+    expect(calls).toMatchObject({ ticker: 0, scale: 0 });
+  });
+});
