@@ -23,6 +23,8 @@ const LAYERS = [
   ['engine'],
   ['online'],
   ['config'],
+  // The web view: beside the CLI (which starts it), over the engine and config.
+  ['ui'],
   ['cli'],
 ];
 
@@ -52,7 +54,7 @@ function restrictedImports(folder, forbidden, fences) {
         ? [
             {
               regex: `^(\\.\\./)+(${forbidden.join('|')})/`,
-              message: `src/${folder} is below ${forbidden.join(', ')}: dependencies point one way (time ← streams ← storage ← channels/plates ← tools ← kinds ← workflow ← engine ← online ← config ← cli)`,
+              message: `src/${folder} is below ${forbidden.join(', ')}: dependencies point one way (time ← streams ← storage ← channels/plates ← tools ← kinds ← workflow ← engine ← online ← config ← ui ← cli)`,
             },
           ]
         : [],

@@ -35,6 +35,7 @@ export const ErrorCode = {
   CONFIG_INVALID: 'CONFIG_INVALID',
   PATH_OUTSIDE_ROOT: 'PATH_OUTSIDE_ROOT',
   CSV_INVALID: 'CSV_INVALID',
+  UI_SERVER_FAILED: 'UI_SERVER_FAILED',
 } as const;
 /** One of the {@link ErrorCode} values. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -331,5 +332,12 @@ function isoOrNumber(t: number): string {
 export class InvalidCsvError extends HyperstreamUsageError {
   constructor(message: string, details: ErrorDetails = {}, cause?: unknown) {
     super(ErrorCode.CSV_INVALID, message, details, cause);
+  }
+}
+
+/** The web view cannot start: its browser files are not built, or its address cannot be bound. */
+export class UiServerError extends HyperstreamRuntimeError {
+  constructor(message: string, details: ErrorDetails = {}, cause?: unknown) {
+    super(ErrorCode.UI_SERVER_FAILED, message, details, cause);
   }
 }

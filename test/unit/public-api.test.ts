@@ -5,6 +5,7 @@ import * as api from '../../src/index.js';
 import * as mongodb from '../../src/mongodb.js';
 import * as sqlite from '../../src/sqlite.js';
 import * as toolkit from '../../src/toolkit.js';
+import * as ui from '../../src/ui.js';
 
 const EXPECTED_EXPORTS = [
   'BUILTIN_FUNCTIONS',
@@ -239,6 +240,15 @@ const EXPECTED_SQLITE_EXPORTS = [
   'createSqliteBackend',
 ];
 
+const EXPECTED_UI_EXPORTS = [
+  'DEFAULT_UI_PORT',
+  'GRAPH_FORMATS',
+  'UI_ASSETS_DIR',
+  'formatWorkflowGraph',
+  'startUi',
+  'workflowGraphModel',
+];
+
 describe('public API', () => {
   it('hyperstream-ts exports exactly the expected names', () => {
     expect(Object.keys(api).sort()).toEqual(EXPECTED_EXPORTS);
@@ -254,6 +264,16 @@ describe('public API', () => {
 
   it('hyperstream-ts/toolkit exports exactly the expected names', () => {
     expect(Object.keys(toolkit).sort()).toEqual(EXPECTED_TOOLKIT_EXPORTS);
+  });
+
+  it('hyperstream-ts/ui exports exactly the expected names', () => {
+    expect(Object.keys(ui).sort()).toEqual(EXPECTED_UI_EXPORTS);
+  });
+
+  it('the main entry does not load the web view', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const source = await readFile(new URL('../../src/index.ts', import.meta.url), 'utf8');
+    expect(source).not.toMatch(/\.\/ui[/.]/);
   });
 
   it('the main entry does not load the MongoDB driver', async () => {

@@ -1,6 +1,7 @@
 import type { Command } from '../args.js';
 import { channelsListCommand } from './channels.js';
 import { completionCommand } from './completion.js';
+import { graphCommand } from './graph.js';
 import {
   onlineListCommand,
   onlineRestartCommand,
@@ -20,6 +21,7 @@ import {
   streamsListCommand,
 } from './streams.js';
 import { toolsDescribeCommand, toolsListCommand } from './tools.js';
+import { uiCommand } from './ui.js';
 import {
   workflowsDeleteCommand,
   workflowsListCommand,
@@ -34,6 +36,7 @@ export const COMMANDS: readonly Command[] = [
   workflowsShowCommand,
   workflowsValidateCommand,
   workflowsDeleteCommand,
+  graphCommand,
   toolsListCommand,
   toolsDescribeCommand,
   platesListCommand,
@@ -52,6 +55,7 @@ export const COMMANDS: readonly Command[] = [
   onlineRestartCommand,
   onlineStatusCommand,
   onlineListCommand,
+  uiCommand,
 ];
 
 /** Every command, with `completion` (whose script lists all of them). */

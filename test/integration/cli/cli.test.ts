@@ -66,7 +66,7 @@ describe('hyperstream help and usage errors', () => {
       (r) => r.stderr,
     );
     expect(unknown).toMatch(
-      /^error \[INVALID_ARGUMENT\]: unknown command "frobnicate": expected one of run, workflows, tools/,
+      /^error \[INVALID_ARGUMENT\]: unknown command "frobnicate": expected one of run, workflows, graph, tools/,
     );
     expect(group).toContain(
       'missing subcommand of "workflows": expected one of list, show, validate, delete',

@@ -1,5 +1,5 @@
 // Spawns the real `hyperstream` binary (from source, through tsx) and collects what it printed.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
@@ -79,4 +79,83 @@ export async function makeProject(
   };
   await writeFile(join(dir, 'hyperstream.config.json'), JSON.stringify(config, null, 2));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** A `hyperstream ui` process started by {@link startCliUi}. */
+export interface CliUi {
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly actions: boolean;
+  /** What it wrote to stderr so far (warnings). */
+  stderr(): string;
+  /** Sends SIGTERM and waits for the exit code (SIGKILL after 10 s). */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Starts `hyperstream ui --port 0 --json ...args` in `cwd` and waits for the address it prints.
+ * The process is killed when it does not start; callers stop it in `finally`/`afterAll`.
+ */
+export async function startCliUi(
+  args: readonly string[],
+  options: { readonly cwd: string },
+): Promise<CliUi> {
+  const env: Record<string, string | undefined> = { ...process.env };
+  delete env.MONGODB_URI;
+  delete env.HYPERSTREAM_CONFIG;
+  const child = spawn(
+    process.execPath,
+    ['--import', TSX, MAIN, 'ui', '--port', '0', '--json', ...args],
+    { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolveExit) =>
+    child.once('exit', (code) => resolveExit(code)),
+  );
+  try {
+    const started = await new Promise<{
+      url: string;
+      host: string;
+      port: number;
+      actions: boolean;
+    }>((resolveStart, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`hyperstream ui did not start in 60 s:\n${stderr}`)),
+        60_000,
+      );
+      child.stdout.on('data', () => {
+        try {
+          resolveStart(JSON.parse(stdout) as never);
+          clearTimeout(timer);
+        } catch {
+          // not all of it yet
+        }
+      });
+      void exited.then((code) => {
+        clearTimeout(timer);
+        reject(new Error(`hyperstream ui exited (${String(code)}):\n${stdout}\n${stderr}`));
+      });
+    });
+    return {
+      ...started,
+      stderr: () => stderr,
+      async stop() {
+        if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+        child.kill('SIGTERM');
+        const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        try {
+          return await exited;
+        } finally {
+          clearTimeout(killer);
+        }
+      },
+    };
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
 }
