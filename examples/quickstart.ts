@@ -43,16 +43,18 @@ try {
   show('wider run', await w.execute('1995-01-01T00:00:00Z/2005-01-01T00:00:00Z'));
   show('same run again', await w.execute('1995-01-01T00:00:00Z/2005-01-01T00:00:00Z'));
 
-  const memory = engine.channels.get('memory');
-  const stream = await memory.getStream('arctic_yearly_mean');
-  console.log(`calculated: ${(await stream.calculatedIntervals()).toString()}`);
-  for (const { timestamp, value } of await stream
-    .window('1995-01-01T00:00:00Z/2005-01-01T00:00:00Z')
-    .tail(3)) {
+  // A node's numbers: results() computes what is missing (nothing here), then reads the window.
+  const view = await w.results(yearly, '1995-01-01T00:00:00Z/2005-01-01T00:00:00Z');
+  console.log(`calculated: ${(await yearly.stream().calculatedIntervals()).toString()}`);
+  for (const { timestamp, value } of await view.tail(3)) {
     console.log(
       `  window ending ${formatTimestamp(timestamp).slice(0, 10)}: ${(value as number).toFixed(3)} million km²`,
     );
   }
+  const { timestamps, values } = await view.toColumns(); // Float64Arrays, for analysis
+  console.log(
+    `columns: ${String(timestamps.length)} timestamps, values ${values.constructor.name}`,
+  );
 } finally {
   await engine.close();
 }

@@ -95,6 +95,11 @@ export type { StreamInstance } from './streams/stream-instance.js';
 export { Stream } from './channels/stream.js';
 export type { WindowOptions } from './channels/stream.js';
 export { StreamView } from './channels/stream-view.js';
+export type { Columns, ColumnType, ValueShape, FieldShape } from './channels/columns.js';
+export { exportView, EXPORT_FORMAT_NAMES } from './channels/export.js';
+export type { ExportOptions, ExportReport, ExportFormatName } from './channels/export.js';
+export { readInstancesFile, IMPORT_FORMAT_NAMES } from './channels/import.js';
+export type { ImportFormatName } from './channels/import.js';
 
 // storage and channels
 export type {
@@ -230,14 +235,20 @@ export {
   plateValueKey,
   formatPlateValue,
   projectPlateValue,
+  toPlateValue,
+  plateValueObject,
 } from './plates/plate.js';
-export type { PlateValue } from './plates/plate.js';
+export type { PlateValue, PlateValueInput, PlateValueObject } from './plates/plate.js';
 export { PlateManager } from './plates/plate-manager.js';
-export type { CreatePlateOptions, PlateManagerOptions } from './plates/plate-manager.js';
+export type {
+  CreatePlateOptions,
+  PlateManagerOptions,
+  MetaDataPathInput,
+} from './plates/plate-manager.js';
 
 // factors and their kinds
 export { Node } from './kinds/node.js';
-export type { NodeDefinition } from './kinds/node.js';
+export type { NodeDefinition, NodeStream, ChannelLookup } from './kinds/node.js';
 export type { NodeRef, PlateDeclaration } from './kinds/kind.js';
 export type { Factor, FactorDefinition } from './kinds/index.js';
 export { factorDefinitionSchema } from './kinds/index.js';
@@ -250,7 +261,11 @@ export type { WorkPiece, PieceInput, PieceSink } from './kinds/work-piece.js';
 
 // workflows
 export { Workflow } from './workflow/workflow.js';
-export type { WorkflowEnvironment, FromDefinitionOptions } from './workflow/workflow.js';
+export type {
+  WorkflowEnvironment,
+  FromDefinitionOptions,
+  ResultsOptions,
+} from './workflow/workflow.js';
 export type { WorkflowInfo } from './workflow/workflow-info.js';
 export { WorkflowGraph } from './workflow/graph.js';
 export { workflowDefinitionSchema, parseWorkflowDefinition } from './workflow/definition.js';
@@ -303,6 +318,7 @@ export type { EngineOptions } from './engine/engine.js';
 export { fingerprintOf } from './engine/fingerprint.js';
 export type { FactorProvenance } from './engine/fingerprint.js';
 export type { RangeProvenance, StreamProvenance } from './engine/provenance.js';
+export type { EngineWriteOptions, FindStreamOptions, WriteReport } from './engine/stream-io.js';
 
 // configuration
 export { configSchema, defineConfig } from './config/config-schema.js';

@@ -1,6 +1,10 @@
+import type { Table } from 'apache-arrow';
 import type { Batch } from '../streams/batch.js';
 import type { StreamReader } from './stream-access.js';
 import { readColumnsOf } from './stream-access.js';
+import { arrowTable, loadArrow } from './arrow.js';
+import type { Columns } from './columns.js';
+import { readColumns } from './columns.js';
 import type { TimeInterval } from '../time/time-interval.js';
 import type { StreamId } from '../streams/stream-id.js';
 import type { StreamInstance } from '../streams/stream-instance.js';
@@ -68,6 +72,27 @@ export class StreamView<T = unknown> implements AsyncIterable<StreamInstance<T>>
     const out: StreamInstance<T>[] = [];
     for await (const batch of this.batches()) for (const item of batch) out.push(item);
     return out;
+  }
+
+  /**
+   * The window as columns: `timestamps` (a `Float64Array` of epoch ms) and `values` — a
+   * `Float64Array` when every value is a number (`kind: 'number'`), one column per field when the
+   * values are objects sharing their fields (`kind: 'fields'`; numeric fields as `Float64Array`s),
+   * else an array of the values (`kind: 'values'`).
+   */
+  async toColumns(): Promise<Columns> {
+    return (await readColumns(this.batches())).columns;
+  }
+
+  /**
+   * The window as an Apache Arrow table (npm `apache-arrow`): `timestamp`
+   * (Timestamp<MILLISECOND, UTC>), then `value` or one column per shared field; numbers are
+   * Float64, strings Utf8, booleans Bool, anything else its JSON text. Hand it to DuckDB, Polars or
+   * pandas (`tableToIPC(table)`) without a conversion loop.
+   */
+  async toArrow(): Promise<Table> {
+    const { columns, shape } = await readColumns(this.batches());
+    return arrowTable(await loadArrow(), columns, shape);
   }
 
   /** The earliest instance, or undefined for an empty window. */

@@ -70,11 +70,17 @@ export class Output {
    * A progress display for `total` pieces (more may be added with {@link Progress.planned}): a
    * live bar on a terminal, lines otherwise.
    */
-  progress(label: string, total: number, clock: () => number = Date.now): Progress {
+  progress(
+    label: string,
+    total: number,
+    clock: () => number = Date.now,
+    unit = 'pieces',
+  ): Progress {
     return new Progress({
       label,
       total,
       clock,
+      unit,
       sink: this.#err,
       mode: this.json ? 'json' : this.#err.isTTY ? 'bar' : 'lines',
     });
@@ -196,6 +202,8 @@ export class Progress {
   readonly #clock: () => number;
   readonly #sink: TextSink;
   readonly #mode: 'bar' | 'lines' | 'json';
+  /** What is counted: `pieces` of a run, `chunks` of an export. */
+  readonly #unit: string;
   readonly #started: number;
   readonly #bar: SingleBar | undefined;
   #done = 0;
@@ -209,7 +217,9 @@ export class Progress {
     readonly clock: () => number;
     readonly sink: TextSink;
     readonly mode: 'bar' | 'lines' | 'json';
+    readonly unit?: string;
   }) {
+    this.#unit = options.unit ?? 'pieces';
     this.#label = options.label;
     this.#total = options.total;
     this.#clock = options.clock;
@@ -220,7 +230,7 @@ export class Progress {
       const barsize = Math.max(10, Math.min(40, (this.#sink.columns ?? 80) - 70));
       this.#bar = new SingleBar({
         stream: this.#sink as unknown as NodeJS.WritableStream,
-        format: `${this.#label} [{bar}] {value}/{total} pieces, {docs} docs, {rate} docs/s, ETA {eta_text}`,
+        format: `${this.#label} [{bar}] {value}/{total} ${this.#unit}, {docs} docs, {rate} docs/s, ETA {eta_text}`,
         barsize,
         barCompleteChar: '#',
         barIncompleteChar: '-',
@@ -233,7 +243,7 @@ export class Progress {
       this.#bar.start(this.#total, 0, this.#payload());
     } else if (this.#total > 0) {
       if (this.#mode === 'lines')
-        this.#sink.write(`${this.#label}: ${String(this.#total)} pieces\n`);
+        this.#sink.write(`${this.#label}: ${String(this.#total)} ${this.#unit}\n`);
       else this.#sink.write(`${JSON.stringify({ event: 'start', total: this.#total })}\n`);
     }
   }
@@ -243,7 +253,7 @@ export class Progress {
     this.#total += pieces;
     if (this.#mode === 'bar') this.#bar?.setTotal(this.#total);
     else if (this.#mode === 'lines')
-      this.#sink.write(`${this.#label}: ${String(pieces)} pieces planned\n`);
+      this.#sink.write(`${this.#label}: ${String(pieces)} ${this.#unit} planned\n`);
     else this.#sink.write(`${JSON.stringify({ event: 'plan', pieces, total: this.#total })}\n`);
   }
 
@@ -276,7 +286,7 @@ export class Progress {
       this.#sink.write(`${JSON.stringify({ event: 'progress', piece: detail, ...state })}\n`);
     } else if (this.#mode === 'lines') {
       this.#sink.write(
-        `${this.#label}: piece ${String(state.done)}/${String(state.total)} ${detail}: ` +
+        `${this.#label}: ${this.#unit.replace(/s$/, '')} ${String(state.done)}/${String(state.total)} ${detail}: ` +
           `${String(documents)} documents (${String(state.documents)} in all, ${String(state.ratePerSecond)}/s)\n`,
       );
     } else {

@@ -24,7 +24,6 @@ import { invalidateDownstream } from './consumers.js';
 import type { StreamProvenance } from './provenance.js';
 import { streamProvenance } from './provenance.js';
 import { StreamId } from '../streams/stream-id.js';
-import type { StreamIdLike } from '../streams/stream-id.js';
 import type { TimeInterval } from '../time/time-interval.js';
 import { PlateIndex } from '../kinds/plate-index.js';
 import type { SchedulerFactory } from './scheduler.js';
@@ -32,6 +31,11 @@ import type { StorageBackend } from '../storage/backend.js';
 import { withStores } from '../storage/with-stores.js';
 import { createMemoryBackend } from '../storage/memory/memory-backend.js';
 import type { SessionStore } from '../storage/session-store.js';
+import type { Stream } from '../channels/stream.js';
+import type { MetaDataInput, StreamIdLike } from '../streams/stream-id.js';
+import type { StreamInstance } from '../streams/stream-instance.js';
+import type { EngineWriteOptions, FindStreamOptions, WriteReport } from './stream-io.js';
+import { findStream, writeStream } from './stream-io.js';
 
 /** How to build an {@link Engine}: everything optional, in memory by default. */
 export interface EngineOptions {
@@ -149,6 +153,7 @@ export class Engine {
       executor: this.runner,
       defaultChannel,
       functions: this.functions,
+      clock: this.clock,
     };
     // A write from outside a piece invalidates what the loaded workflows computed from it.
     const index = new PlateIndex(() => plates.tree.version);
@@ -209,6 +214,45 @@ export class Engine {
         tool.create(params as never, { functions: this.functions, ...createOptions }),
     });
     return bound as unknown as ToolDefinition<K>;
+  }
+
+  /**
+   * A stream wherever it lives: the channel named in `options.channel`, or the one channel that
+   * holds it (`StreamNotFoundError` when none does; name a channel when several do).
+   *
+   * @example
+   * const stream = await engine.stream('temp_data', { country: 'NZ', city: 'Auckland' });
+   * await stream.window('2007-01-01T00:00:00Z/P1Y').toArray();
+   */
+  async stream<T = unknown>(
+    name: StreamIdLike,
+    meta?: MetaDataInput,
+    options?: FindStreamOptions,
+  ): Promise<Stream<T>> {
+    return (await findStream(this.channels, name, meta, options)) as Stream<T>;
+  }
+
+  /**
+   * Feeds a stream from code: writes `instances` in batches (an array, an iterable or an async
+   * iterable), then records `options.calculated` as calculated, never before its data. A stream
+   * given by id is in `options.channel` (default: the default channel) and is created if needed.
+   *
+   * @example
+   * await engine.write('readings', instances, { calculated: '2024-01-01T00:00:00Z/P1D' });
+   */
+  async write(
+    stream: Stream | StreamIdLike,
+    instances: Iterable<StreamInstance> | AsyncIterable<StreamInstance>,
+    options?: EngineWriteOptions,
+  ): Promise<WriteReport> {
+    return await writeStream(
+      this.channels,
+      this.environment.defaultChannel,
+      this.clock,
+      stream,
+      instances,
+      options,
+    );
   }
 
   /** Rebuilds a workflow from its JSON definition and registers it. */

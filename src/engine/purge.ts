@@ -1,6 +1,4 @@
 import type { ChannelManager } from '../channels/channel-manager.js';
-import { InvalidArgumentError } from '../errors.js';
-import { plateValueKey } from '../plates/plate.js';
 import type { StreamId } from '../streams/stream-id.js';
 import { TimeInterval } from '../time/time-interval.js';
 import { TimeIntervals } from '../time/time-intervals.js';
@@ -52,15 +50,11 @@ export async function purge(
   } else {
     const node = workflow.getNode(typeof target.node === 'string' ? target.node : target.node.id);
     if ('plateValue' in target) {
-      if (!node.plateValues().some((v) => plateValueKey(v) === plateValueKey(target.plateValue))) {
-        throw new InvalidArgumentError(
-          `node "${node.id}" has no stream for plate value ${JSON.stringify(target.plateValue)}: pass one of its plate values`,
-        );
-      }
+      // node.stream checks the value is one of the node's (an object or pairs, in any order).
       targets.push({
         node: node.id,
         channel: node.channelId,
-        id: node.streamId(target.plateValue),
+        id: node.stream(target.plateValue).id,
         interval,
       });
     } else {

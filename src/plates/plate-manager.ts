@@ -7,7 +7,7 @@ import { pathKey } from '../storage/meta-data-store.js';
 import type { PlateConfig, PlateFilter, PlateStore } from '../storage/plate-store.js';
 import { MetaDataTree } from './meta-data-tree.js';
 import type { PlateValue } from './plate.js';
-import { Plate, combinePlateValues } from './plate.js';
+import { Plate, combinePlateValues, toPlateValue } from './plate.js';
 
 /** How to create a plate. Give at most one of `include` (a whitelist) and `exclude` (a complement). */
 export interface CreatePlateOptions {
@@ -97,13 +97,17 @@ export class PlateManager {
     }
   }
 
-  /** Adds `key=value` under `parent` (the root when `[]`) and stores it. */
+  /**
+   * Adds `key=value` under `parent` (the root when `[]`; a path as pairs or an object such as
+   * `{ country: 'NZ' }`, ancestors first) and stores it.
+   */
   async addMetaData(
-    parent: MetaDataPath,
+    given: MetaDataPathInput,
     key: string,
     value: string,
     label?: string,
   ): Promise<MetaDataPath> {
+    const parent = pathOf(given);
     const path = this.tree.insert(parent, key, value, label);
     await this.#metaDataStore.insert({
       parent,
@@ -114,13 +118,14 @@ export class PlateManager {
     return path;
   }
 
-  /** Adds `key=value` under `parent` unless it exists; true when added. */
+  /** Adds `key=value` under `parent` (pairs or an object) unless it exists; true when added. */
   async ensureMetaData(
-    parent: MetaDataPath,
+    given: MetaDataPathInput,
     key: string,
     value: string,
     label?: string,
   ): Promise<boolean> {
+    const parent = pathOf(given);
     if (!this.tree.ensure(parent, key, value, label)) return false;
     await this.#metaDataStore.insert({
       parent,
@@ -131,9 +136,9 @@ export class PlateManager {
     return true;
   }
 
-  /** Deletes a meta-data node and its subtree, in the tree and in the store. */
-  async deleteMetaData(path: MetaDataPath): Promise<MetaDataPath[]> {
-    const removed = this.tree.delete(path);
+  /** Deletes a meta-data node (pairs or an object) and its subtree, in the tree and in the store. */
+  async deleteMetaData(given: MetaDataPathInput): Promise<MetaDataPath[]> {
+    const removed = this.tree.delete(pathOf(given));
     await this.#metaDataStore.delete(removed);
     return removed;
   }
@@ -279,4 +284,12 @@ function describeConfig(config: PlateConfig): string {
       ? 'all values'
       : `${config.filter.kind} ${config.filter.values.join(', ')}`;
   return `meta-data key "${config.metaKey}", ${config.parent ? `parent "${config.parent}", ` : ''}${filter}`;
+}
+
+/** A meta-data path: pairs, or an object such as `{ country: 'NZ' }` (ancestors first). */
+export type MetaDataPathInput = MetaDataPath | Readonly<Record<string, string | number | boolean>>;
+
+/** Pairs as they are; an object in its key order. */
+function pathOf(given: MetaDataPathInput): MetaDataPath {
+  return Array.isArray(given) ? (given as MetaDataPath) : toPlateValue(given);
 }

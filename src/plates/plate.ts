@@ -1,4 +1,5 @@
-import type { MetaDataPair } from '../streams/stream-id.js';
+import type { MetaDataInput, MetaDataPair } from '../streams/stream-id.js';
+import { StreamId } from '../streams/stream-id.js';
 import type { MetaDataPath } from '../storage/meta-data-store.js';
 import type { PlateConfig, PlateFilter } from '../storage/plate-store.js';
 import type { MetaDataTree } from './meta-data-tree.js';
@@ -109,6 +110,28 @@ export function plateValueKey(value: PlateValue): string {
     valueKeys.set(value, key);
   }
   return key;
+}
+
+/**
+ * A plate value as the public API takes it: a plain object `{ country: 'NZ', city: 'Auckland' }`
+ * or, as before, `[key, value]` pairs. Values may be strings, numbers or booleans (kept as text).
+ */
+export type PlateValueInput = MetaDataInput;
+
+/** A plate value as the public API returns it: a plain object, e.g. `{ dest: 'ORD' }`. */
+export type PlateValueObject = Readonly<Record<string, string>>;
+
+/**
+ * The pairs of a plate value given as an object or as pairs, checked as stream meta-data are
+ * (`InvalidStreamIdError` naming the problem).
+ */
+export function toPlateValue(input: PlateValueInput): PlateValue {
+  return StreamId.of('plate value', input).meta;
+}
+
+/** A plate value as a plain object (`[['dest', 'ORD']]` → `{ dest: 'ORD' }`). */
+export function plateValueObject(value: PlateValue): PlateValueObject {
+  return Object.fromEntries(value);
 }
 
 /** `country=NZ, city=Auckland`, or `(no plate)`. */

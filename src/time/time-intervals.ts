@@ -5,6 +5,7 @@ import { toDurationMs } from './duration.js';
 import type { TimeIntervalJSON } from './time-interval.js';
 import { TimeInterval } from './time-interval.js';
 import type { TimeLike, Timestamp } from './timestamp.js';
+import { toTimestamp } from './timestamp.js';
 
 /** Anything accepted as one member of a {@link TimeIntervals} set. */
 export type TimeIntervalLike = TimeInterval | TimeIntervalJSON | readonly [TimeLike, TimeLike];
@@ -253,6 +254,34 @@ export class TimeIntervals implements Iterable<TimeInterval> {
         pieces.push(new TimeInterval(start, next));
         start = next;
       }
+    }
+    return pieces;
+  }
+
+  /**
+   * Cuts every interval at the given points (HyperStream's T21): a point strictly inside an
+   * interval ends one piece and starts the next; points outside, on a bound, or repeated change
+   * nothing. Points may come in any order (numbers, Dates, ISO strings). Returns the pieces in
+   * time order; they are not merged back.
+   *
+   * @example
+   * TimeIntervals.of([0, 10]).splitAt([4, 7]); // (0, 4], (4, 7], (7, 10]
+   */
+  splitAt(points: Iterable<TimeLike>): TimeInterval[] {
+    const cuts = [...points].map((point) => toTimestamp(point)).sort((a, b) => a - b);
+    const b = this.#bounds;
+    const pieces: TimeInterval[] = [];
+    let c = 0;
+    for (let i = 0; i < b.length; i += 2) {
+      let start = b[i]!;
+      const end = b[i + 1]!;
+      while (c < cuts.length && cuts[c]! <= start) c++;
+      for (; c < cuts.length && cuts[c]! < end; c++) {
+        if (cuts[c]! === start) continue;
+        pieces.push(new TimeInterval(start, cuts[c]!));
+        start = cuts[c]!;
+      }
+      pieces.push(new TimeInterval(start, end));
     }
     return pieces;
   }

@@ -1,4 +1,4 @@
-import type { PlateValue } from '../plates/plate.js';
+import type { PlateValueInput } from '../plates/plate.js';
 import type { IntervalSpec } from '../time/parse-interval.js';
 import type { TimeIntervalJSON } from '../time/time-interval.js';
 import type { TimeInterval } from '../time/time-interval.js';
@@ -68,9 +68,12 @@ export interface PieceProgress {
   readonly documents: number;
 }
 
-/** What to purge: one stream of a node, a node, or all the workflow's outputs. */
+/**
+ * What to purge: one stream of a node (its plate value as an object `{ house: '1' }` or pairs), a
+ * node, or all the workflow's outputs.
+ */
 export type PurgeTarget =
-  | { readonly node: Node | string; readonly plateValue: PlateValue }
+  | { readonly node: Node | string; readonly plateValue: PlateValueInput }
   | { readonly node: Node | string }
   | { readonly workflow: true };
 

@@ -8,7 +8,7 @@ export type WorkflowLoader = (definition: unknown) => Promise<Workflow>;
 
 /**
  * Holds workflows by id. `commit` writes a definition to the store (replacing an older one);
- * `load` rebuilds one from the store; `delete` removes both.
+ * `load` rebuilds one from the store; `unload` forgets one in memory only; `delete` removes both.
  */
 export class WorkflowManager {
   readonly #workflows = new Map<string, Workflow>();
@@ -82,6 +82,14 @@ export class WorkflowManager {
     const loaded: Workflow[] = [];
     for (const id of await this.#store.list()) loaded.push(await this.load(id));
     return loaded;
+  }
+
+  /**
+   * Forgets a workflow in memory and keeps its stored definition (HyperStream's T25): `load(id)`
+   * rebuilds it later. Its data stay too. True when it was held.
+   */
+  unload(id: string): boolean {
+    return this.#workflows.delete(id);
   }
 
   /** Forgets a workflow and deletes its stored definition; true when either existed. Data is kept (purge it first). */

@@ -18,6 +18,10 @@ import type { PlateManager } from '../plates/plate-manager.js';
 import type { SessionRecord } from '../storage/session-store.js';
 import { toDurationMs } from '../time/duration.js';
 import type { IntervalSpec } from '../time/parse-interval.js';
+import { resolveInterval } from '../time/parse-interval.js';
+import type { Clock } from '../time/clock.js';
+import type { StreamView } from '../channels/stream-view.js';
+import type { PlateValueInput } from '../plates/plate.js';
 import { isToolInstance } from '../tools/tool.js';
 import type { WorkflowDefinition } from './definition.js';
 import { encodeWorkflow } from './definition.js';
@@ -44,6 +48,14 @@ export interface WorkflowEnvironment {
   readonly defaultChannel: string;
   /** Where `{ fn: name }` tool parameters resolve (the engine's functions; default the built-ins). */
   readonly functions?: FunctionResolver;
+  /** What relative intervals (`-P1D/now`) are resolved against. Default: the system clock. */
+  readonly clock?: Clock;
+}
+
+/** Options of {@link Workflow.results}: which stream of the node, and how to compute it. */
+export interface ResultsOptions extends ExecuteOptions {
+  /** The plate value of the stream to read (`{ dest: 'ORD' }` or pairs); none without plates. */
+  readonly plateValue?: PlateValueInput;
 }
 
 /** Options of {@link Workflow.fromDefinition}. */
@@ -145,7 +157,7 @@ export class Workflow implements ExecutableWorkflow {
       this.environment.plates.getPlate(plateId),
     );
     const existing = this.#nodes.get(id);
-    const node = new Node(this.id, id, channel, plates);
+    const node = new Node(this.id, id, channel, plates, this.environment.channels);
     if (existing) {
       if (JSON.stringify(existing.toDefinition()) === JSON.stringify(node.toDefinition()))
         return existing;
@@ -258,6 +270,27 @@ export class Workflow implements ExecutableWorkflow {
     options?: ExecuteOptions,
   ): Promise<SessionRecord> {
     return await this.environment.executor.request(this, node, interval, options);
+  }
+
+  /**
+   * A node's results over `interval`: computes what is missing first (as {@link request} does),
+   * then returns the window of the node's stream for `options.plateValue`, ready to read
+   * (`toArray`, `toColumns`, `toArrow`, `for await`).
+   *
+   * @example
+   * const view = await w.results('delays', '2001-01-01T00:00:00Z/P7D', { plateValue: { origin: 'ORD' } });
+   * const { timestamps, values } = await view.toColumns();
+   */
+  async results<T = unknown>(
+    node: NodeRef,
+    interval: IntervalSpec,
+    options: ResultsOptions = {},
+  ): Promise<StreamView<T>> {
+    const target = this.#resolve(node, 'results');
+    const stream = target.stream<T>(options.plateValue); // a wrong plate value fails before computing
+    const window = resolveInterval(interval, undefined, { clock: this.environment.clock });
+    await this.request(target, window, options);
+    return stream.window(window);
   }
 
   /** Purges a stream, a node or all outputs (optionally inside an interval, with cascade or as a dry run). */

@@ -23,7 +23,13 @@ import {
 } from './queue.js';
 import { runCommand } from './run.js';
 import { sessionsListCommand, sessionsShowCommand } from './sessions.js';
-import { streamIntervalsCommand, streamShowCommand, streamsListCommand } from './streams.js';
+import {
+  streamExportCommand,
+  streamImportCommand,
+  streamIntervalsCommand,
+  streamShowCommand,
+  streamsListCommand,
+} from './streams.js';
 import { toolsDescribeCommand, toolsListCommand } from './tools.js';
 import { uiCommand } from './ui.js';
 import {
@@ -50,6 +56,8 @@ export const COMMANDS: readonly Command[] = [
   streamShowCommand,
   streamIntervalsCommand,
   streamProvenanceCommand,
+  streamExportCommand,
+  streamImportCommand,
   purgeCommand,
   sessionsListCommand,
   sessionsShowCommand,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Channel } from '../../channels/channel.js';
-import { InvalidArgumentError, StreamNotFoundError } from '../../errors.js';
+import { InvalidArgumentError } from '../../errors.js';
 import type { Engine } from '../../engine/engine.js';
 import { StreamId } from '../../streams/stream-id.js';
 import type { StreamInstance } from '../../streams/stream-instance.js';
@@ -8,9 +8,17 @@ import { TimeIntervals } from '../../time/time-intervals.js';
 import { formatTimestamp } from '../../time/timestamp.js';
 import type { Workflow } from '../../workflow/workflow.js';
 import { defineCommand, positionals, positiveInt } from '../args.js';
+import { extname, resolve } from 'node:path';
+import type { ExportFormatName } from '../../channels/export.js';
+import { EXPORT_FORMAT_NAMES, exportView } from '../../channels/export.js';
+import type { ImportFormatName } from '../../channels/import.js';
+import { IMPORT_FORMAT_NAMES, readInstancesFile } from '../../channels/import.js';
+import { parseTimeInterval } from '../../time/parse-interval.js';
+import type { Progress } from '../output.js';
 import { formatCsv } from '../output.js';
 import {
   INTERVAL_OPTIONS,
+  formatInterval,
   intervalFields,
   intervalFromArgs,
   isoInterval,
@@ -200,25 +208,12 @@ export async function channelOf(
   id: StreamId,
   channelId: string | undefined,
 ): Promise<Channel> {
-  if (channelId !== undefined) return engine.channels.get(channelId);
-  const holders: Channel[] = [];
-  for (const channel of engine.channels.list()) {
-    if (channel.kind !== 'tool' && (await channel.hasStream(id))) holders.push(channel);
-  }
-  if (holders.length > 1) {
-    throw new InvalidArgumentError(
-      `stream "${id.key}" is in several channels (${holders.map((c) => c.id).join(', ')}): choose one with --channel`,
-    );
-  }
-  if (!holders[0])
-    throw new StreamNotFoundError(
-      id.key,
-      engine.channels
-        .list()
-        .map((c) => c.id)
-        .join(', '),
-    );
-  return holders[0];
+  const stream = await engine.stream(
+    id,
+    undefined,
+    channelId === undefined ? {} : { channel: channelId },
+  );
+  return engine.channels.get(stream.channel.id);
 }
 
 /** The workflow whose node is `id.name`: the one named, or the only one with such a node. */
@@ -236,3 +231,186 @@ function producerWorkflow(
   }
   return owners[0];
 }
+
+const FORMAT_BY_EXTENSION: Readonly<Record<string, string>> = {
+  '.csv': 'csv',
+  '.jsonl': 'jsonl',
+  '.ndjson': 'jsonl',
+  '.arrow': 'arrow',
+  '.feather': 'arrow',
+  '.parquet': 'parquet',
+};
+
+/** `--format`, or the format the file's extension names. */
+function formatOf(given: string | undefined, file: string, allowed: readonly string[]): string {
+  const format = given ?? FORMAT_BY_EXTENSION[extname(file).toLowerCase()];
+  if (format === undefined || !allowed.includes(format)) {
+    throw new InvalidArgumentError(
+      given === undefined
+        ? `cannot tell the format of "${file}" from its extension: give --format ${allowed.join('|')}`
+        : `unknown --format "${given}": expected one of ${allowed.join(', ')}`,
+    );
+  }
+  return format;
+}
+
+export const streamExportCommand = defineCommand({
+  name: 'stream export',
+  summary:
+    "Write a stream's documents in a time range to a file (CSV, JSON lines, Arrow IPC or Parquet), " +
+    'streaming, for DuckDB, Polars, pandas or a spreadsheet. A stream that is a node of a workflow ' +
+    'is computed first where missing, unless --stored is given.',
+  usage:
+    'stream export <stream> (--from <time> --to <time> | --interval <i>) --out <file> [--format csv|jsonl|arrow|parquet]',
+  positionals: [{ name: '<stream>', description: 'stream key: name or name[key=value,...]' }],
+  options: {
+    ...INTERVAL_OPTIONS,
+    ...CHANNEL_OPTION,
+    out: { type: 'string', value: '<file>', description: 'the file to write (replaced)' },
+    format: {
+      type: 'string',
+      value: '<format>',
+      description: 'csv, jsonl, arrow or parquet (default: from the file extension)',
+    },
+    workflow: {
+      type: 'string',
+      value: '<id>',
+      description: 'the workflow that computes it (default: the one with that node)',
+    },
+    stored: { type: 'boolean', description: 'export what is stored; compute nothing' },
+  },
+  details:
+    'Columns: timestamp, then value, or one column per field when the values are objects that share their fields.\n' +
+    'Example:\n  hyperstream stream export delays[origin=ORD] --interval 2001-01-01T00:00:00Z/P1M --out ord.parquet',
+  schema: z.strictObject({
+    positionals: positionals('stream'),
+    ...intervalFields,
+    channel: z.string().optional(),
+    out: z.string({ error: 'give --out <file>' }),
+    format: z.string().optional(),
+    workflow: z.string().optional(),
+    stored: z.boolean().optional(),
+  }),
+  async run(args, ctx) {
+    const format = formatOf(args.format, args.out, EXPORT_FORMAT_NAMES) as ExportFormatName;
+    const { engine } = await ctx.workspace();
+    const id = StreamId.parse(args.positionals[0]);
+    const interval = intervalFromArgs(args, engine.clock)!;
+    if (!args.stored) {
+      const workflow = producerWorkflow(engine, id, args.workflow);
+      if (workflow) await workflow.request(id.name, interval);
+    }
+    const stream = await engine.stream(
+      id,
+      undefined,
+      args.channel === undefined ? {} : { channel: args.channel },
+    );
+    const out = resolve(ctx.cwd, args.out);
+    let progress: Progress | undefined;
+    let reported = 0;
+    try {
+      const report = await exportView(stream.window(interval), {
+        format,
+        path: out,
+        chunkSize: EXPORT_CHUNK_ROWS,
+        onProgress: (written, total) => {
+          progress ??= ctx.output.progress(
+            `export ${id.key}`,
+            Math.ceil(total / EXPORT_CHUNK_ROWS),
+            Date.now,
+            'chunks',
+          );
+          progress.tick(
+            written - reported,
+            `rows ${String(reported + 1)}-${String(written)} of ${String(total)}`,
+          );
+          reported = written;
+        },
+      });
+      progress?.end();
+      progress = undefined;
+      const summary = { stream: id.key, interval: formatInterval(interval.toJSON()), ...report };
+      if (ctx.output.json) ctx.output.data(summary);
+      else {
+        ctx.output.line(
+          `exported ${String(report.rows)} documents of ${id.key} over ${summary.interval} to ${args.out} ` +
+            `(${report.format}; columns timestamp, ${report.columns.map((c) => `${c.name} ${c.type}`).join(', ')})`,
+        );
+      }
+    } finally {
+      progress?.end();
+    }
+  },
+});
+
+/** Rows per chunk of an export: the progress display moves once per chunk. */
+const EXPORT_CHUNK_ROWS = 65_536;
+
+export const streamImportCommand = defineCommand({
+  name: 'stream import',
+  summary:
+    "Write a file's documents (CSV, JSON lines or Parquet, as stream export writes them) to a " +
+    'stream in batches; with --calculated, record that interval as calculated after the data.',
+  usage:
+    'stream import <stream> <file> [--format csv|jsonl|parquet] [--calculated <interval>] [--channel <id>]',
+  positionals: [
+    { name: '<stream>', description: 'stream key: name or name[key=value,...]' },
+    { name: '<file>', description: 'the file to read' },
+  ],
+  options: {
+    channel: {
+      type: 'string',
+      value: '<id>',
+      description: 'the channel to write (default: the default channel)',
+    },
+    format: {
+      type: 'string',
+      value: '<format>',
+      description: 'csv, jsonl or parquet (default: from the file extension)',
+    },
+    calculated: {
+      type: 'string',
+      value: '<interval>',
+      description: 'record this interval as calculated once the data is written',
+    },
+  },
+  details:
+    'CSV and Parquet: a timestamp column (ISO 8601 or epoch ms) and a value column, or field columns (objects).\n' +
+    'JSON lines: {"timestamp": …, "value": …} per line.\n' +
+    'Example:\n  hyperstream stream import readings readings.csv --calculated 2024-01-01T00:00:00Z/P1D',
+  schema: z.strictObject({
+    positionals: positionals('stream', 'file'),
+    channel: z.string().optional(),
+    format: z.string().optional(),
+    calculated: z.string().optional(),
+  }),
+  async run(args, ctx) {
+    const [key, file] = args.positionals;
+    const format = formatOf(args.format, file, IMPORT_FORMAT_NAMES) as ImportFormatName;
+    const { engine } = await ctx.workspace();
+    const id = StreamId.parse(key);
+    const calculated =
+      args.calculated === undefined
+        ? undefined
+        : parseTimeInterval(args.calculated, { clock: engine.clock });
+    const report = await engine.write(id, readInstancesFile(resolve(ctx.cwd, file), format), {
+      ...(args.channel === undefined ? {} : { channel: args.channel }),
+      ...(calculated === undefined ? {} : { calculated }),
+    });
+    const summary = {
+      stream: id.key,
+      channel: report.stream.channel.id,
+      file,
+      format,
+      documents: report.documents,
+      calculated: report.calculated.toJSON().map(isoInterval),
+    };
+    if (ctx.output.json) ctx.output.data(summary);
+    else {
+      ctx.output.line(
+        `imported ${String(report.documents)} documents from ${file} into ${id.key} (channel ${summary.channel}); ` +
+          `calculated: ${report.calculated.toString()}`,
+      );
+    }
+  },
+});

@@ -144,4 +144,28 @@ describe('TimeIntervals algebra (properties)', () => {
       RUNS,
     );
   });
+  it('splitAt: pieces tile the set, and every cut inside an interval is a piece bound', () => {
+    fc.assert(
+      fc.property(intervals, fc.array(point, { maxLength: 10 }), (set, cuts) => {
+        const pieces = set.splitAt(cuts);
+        const tiled = pieces.every(
+          (p, i) => !p.isEmpty && (i === 0 || pieces[i - 1]!.end <= p.start),
+        );
+        const sameMembers = TimeIntervals.from(pieces).equals(set);
+        // A point is a bound of a piece exactly when it is a bound of the set or a cut inside it.
+        const bounds = new Set(pieces.flatMap((p) => [p.start, p.end]));
+        const expected = new Set([
+          ...set.toArray().flatMap((p) => [p.start, p.end]),
+          ...cuts.filter((c) => set.toArray().some((p) => c > p.start && c < p.end)),
+        ]);
+        return (
+          tiled &&
+          sameMembers &&
+          bounds.size === expected.size &&
+          [...bounds].every((b) => expected.has(b))
+        );
+      }),
+      RUNS,
+    );
+  });
 });

@@ -124,4 +124,20 @@ describe('TimeIntervals', () => {
     expect(a.difference(b).size).toBe(100_000);
     expect(a.intersection(b).size).toBe(100_000);
   });
+  it('splitAt cuts at the given points (any order, as times), ignoring points outside or on a bound', () => {
+    const set = TimeIntervals.of([at(0), at(10)], [at(20), at(30)]);
+    const pieces = set.splitAt([at(25), new Date(at(4)), at(10), at(40), at(4), at(-1)]);
+    expect(pieces.map((p) => [(p.start - at(0)) / H, (p.end - at(0)) / H])).toEqual([
+      [0, 4],
+      [4, 10],
+      [20, 25],
+      [25, 30],
+    ]);
+    expect(TimeIntervals.of([0, 10]).splitAt(['1970-01-01T00:00:00.004Z'])).toEqual([
+      iv(0, 4),
+      iv(4, 10),
+    ]);
+    expect(TimeIntervals.EMPTY.splitAt([1])).toEqual([]);
+    expect(TimeIntervals.of([0, 10]).splitAt([])).toEqual([iv(0, 10)]);
+  });
 });
