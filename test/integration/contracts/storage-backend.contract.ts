@@ -4,7 +4,7 @@
 import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreChannel } from '../../../src/channels/store-channel.js';
-import { InvalidArgumentError } from '../../../src/errors.js';
+import { InvalidArgumentError, ValueNotStorableError } from '../../../src/errors.js';
 import { collect } from '../../../src/internal/async.js';
 import type {
   StorageBackend,
@@ -22,6 +22,7 @@ import { TimeInterval } from '../../../src/time/time-interval.js';
 import { TimeIntervals } from '../../../src/time/time-intervals.js';
 import type { ChildBackendSpec } from '../storage/children.js';
 import { CHILD_CHANNEL, spawnBackendChild, spawnChild, useChildren } from '../storage/children.js';
+import type { ChannelContractOptions } from './channel.contract.js';
 import { defineChannelContract } from './channel.contract.js';
 
 /** One backend opened for one test. */
@@ -43,6 +44,37 @@ export interface StorageBackendHarness {
   readonly capabilities: StorageCapabilities;
   /** A fresh, empty backend (called before every test; closed after it). */
   open(options: { heartbeatTimeoutMs?: number }): Promise<BackendUnderTest>;
+  /** What the server under the backend cannot store (FerretDB v1): refused whole, never altered. */
+  readonly limits?: BackendLimits;
+}
+
+export interface BackendLimits extends ChannelContractOptions {
+  /** NaN and ±Infinity (FerretDB v1). */
+  readonly refusesNonFinite?: boolean;
+}
+
+/** Whether `limits` make the server refuse `value`. */
+function refused(value: unknown, limits: BackendLimits, inArray = false): boolean {
+  if (typeof value === 'number') return !!limits.refusesNonFinite && !Number.isFinite(value);
+  if (Array.isArray(value)) {
+    if (inArray && limits.refusesNestedArrays) return true;
+    return value.some((item) => refused(item, limits, true));
+  }
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.values(value).some((item) => refused(item, limits));
+  }
+  return false;
+}
+
+/** `value` as a server that `losesNegativeZero` reads it back: every -0 a 0. */
+function asStored(value: unknown, limits: BackendLimits): unknown {
+  if (!limits.losesNegativeZero) return value;
+  if (Object.is(value, -0)) return 0;
+  if (Array.isArray(value)) return value.map((item) => asStored(item, limits));
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asStored(v, limits)]));
+  }
+  return value;
 }
 
 const ALL = TimeInterval.allTime();
@@ -104,6 +136,7 @@ const pathOf = (record: MetaDataRecord): string =>
 
 /** Defines the storage-backend contract for one backend. */
 export function defineStorageBackendContract(harness: StorageBackendHarness): void {
+  const limits = harness.limits ?? {};
   describe(`storage backend contract: ${harness.name}`, () => {
     useChildren();
     let current: BackendUnderTest;
@@ -132,10 +165,14 @@ export function defineStorageBackendContract(harness: StorageBackendHarness): vo
     });
 
     // The streams of a channel are a StreamStore: the writable-channel contract, on this backend.
-    defineChannelContract(`${harness.name} streams`, () => {
-      const id = `c${++channels}`;
-      return new StoreChannel(id, harness.kind, backend.streams(id));
-    });
+    defineChannelContract(
+      `${harness.name} streams`,
+      () => {
+        const id = `c${++channels}`;
+        return new StoreChannel(id, harness.kind, backend.streams(id));
+      },
+      limits,
+    );
 
     describe('the backend', () => {
       it('declares its kind and capabilities', () => {
@@ -187,14 +224,24 @@ export function defineStorageBackendContract(harness: StorageBackendHarness): vo
         ];
         const store = backend.streams('values');
         const id = StreamId.of('exact');
-        const written = values.map((value, i) => ({ timestamp: i + 1, value }));
-        expect(await store.write(id, written)).toBe(values.length);
+        const all = values.map((value, i) => ({ timestamp: i + 1, value }));
+        // What the server cannot store is refused whole, writing nothing; the rest reads back exactly.
+        for (const instance of all.filter((i) => refused(i.value, limits))) {
+          await expect(store.write(StreamId.of('refused'), [instance])).rejects.toThrow(
+            ValueNotStorableError,
+          );
+        }
+        expect(await store.count(StreamId.of('refused'), ALL)).toBe(0);
+        const written = all.filter((i) => !refused(i.value, limits));
+        expect(written.length).toBeGreaterThan(values.length / 2);
+        expect(await store.write(id, written)).toBe(written.length);
         const read = (await collect(store.read(id, ALL))).flat();
         expect(read.map((i) => i.timestamp)).toEqual(written.map((i) => i.timestamp));
-        for (let i = 0; i < values.length; i++) {
-          expect(same(read[i]!.value, values[i]), `value ${i}`).toBe(true);
+        for (const [i, { timestamp, value }] of written.entries()) {
+          expect(same(read[i]!.value, asStored(value, limits)), `value at ${timestamp}`).toBe(true);
         }
-        expect(Object.is((read[13]!.value as { a: number }).a, -0)).toBe(true);
+        const withNegativeZero = read.find((i) => i.timestamp === 14)!.value as { a: number };
+        expect(Object.is(withNegativeZero.a, limits.losesNegativeZero ? 0 : -0)).toBe(true);
       });
 
       it('reads a large window lazily in batches, from either end', async () => {
@@ -486,10 +533,12 @@ export function defineStorageBackendContract(harness: StorageBackendHarness): vo
         expect((await again.listStreams()).map((s) => s.key)).toEqual([id.key]);
         const read = (await collect(again.read(id, ALL))).flat();
         expect(read).toEqual([
-          { timestamp: 1, value: { a: -0 } },
+          { timestamp: 1, value: { a: limits.losesNegativeZero ? 0 : -0 } },
           { timestamp: 2, value: 'two' },
         ]);
-        expect(Object.is((read[0]!.value as { a: number }).a, -0)).toBe(true);
+        expect(
+          Object.is((read[0]!.value as { a: number }).a, limits.losesNegativeZero ? 0 : -0),
+        ).toBe(true);
         expect((await again.getCalculatedIntervals(id)).toJSON()).toEqual([{ start: 0, end: 2 }]);
         expect((await backend.metaData.load()).map(pathOf)).toEqual([
           pathOf(node([], 'house', '1')),
