@@ -12,6 +12,7 @@ import { Stream } from './stream.js';
 import type { StreamIdLike } from '../streams/stream-id.js';
 import { StreamId } from '../streams/stream-id.js';
 import type { StreamInstance } from '../streams/stream-instance.js';
+import { checkInstanceTimestamp } from '../streams/stream-instance.js';
 import { TimeInterval } from '../time/time-interval.js';
 import { TimeIntervals } from '../time/time-intervals.js';
 import type { Channel, WriteListener } from './channel.js';
@@ -85,6 +86,8 @@ export class StoreChannel implements Channel {
     const id = StreamId.from(idLike);
     checkInstanceShapes(id, instances);
     if (!options.piece && this.#listeners.size && instances.length) {
+      // Bad timestamps are the store's typed error, not an interval error here.
+      for (const { timestamp } of instances) checkInstanceTimestamp(timestamp, id.key);
       const intervals = touched(instances);
       for (const listener of this.#listeners) await listener({ channel: this.id, id, intervals });
     }
@@ -102,6 +105,7 @@ export class StoreChannel implements Channel {
   ): Promise<number> {
     const id = StreamId.from(idLike);
     if (!options.piece && this.#listeners.size && batch.length) {
+      checkBatchTimestamps(batch, id.key);
       const intervals = touched(batch.timestamps);
       for (const listener of this.#listeners) await listener({ channel: this.id, id, intervals });
     }
