@@ -573,7 +573,8 @@ export function defineStorageBackendContract(harness: StorageBackendHarness): vo
           await Promise.all([a.waitFor('ready'), b.waitFor('ready')]);
           a.send('go');
           b.send('go');
-          await Promise.all([a.waitFor('done'), b.waitFor('done')]);
+          // FerretDB on SQLite takes tens of seconds for these 300 interval merges on a busy machine.
+          await Promise.all([a.waitFor('done', 150_000), b.waitFor('done', 150_000)]);
           expect(await a.exited).toBe(0);
           expect(await b.exited).toBe(0);
           const store = backend.streams(CHILD_CHANNEL);
@@ -583,7 +584,7 @@ export function defineStorageBackendContract(harness: StorageBackendHarness): vo
             { start: 0, end: 2 * pieces * 10 },
           ]);
           expect(await store.count(id, ALL)).toBe(2 * pieces * 10);
-        });
+        }, 180_000);
 
         it('a reader while a writer runs is never blocked and never sees an interval without its data', async () => {
           const spec = current.child!;
@@ -593,6 +594,7 @@ export function defineStorageBackendContract(harness: StorageBackendHarness): vo
           const store = backend.streams(CHILD_CHANNEL);
           const id = StreamId.of('live');
           writer.send('go');
+          const writing = performance.now();
           let done = false;
           void writer.exited.then(() => {
             done = true;
@@ -621,10 +623,13 @@ export function defineStorageBackendContract(harness: StorageBackendHarness): vo
             await new Promise((r) => setTimeout(r, 5));
           }
           expect(await writer.exited).toBe(0);
+          const writerMs = performance.now() - writing;
           expect(observations).toBeGreaterThan(0);
+          // Readers never wait for the writer's lock (SQLite's WAL; MongoDB's document locks): they
+          // see the stream grow while it is written, and no read waits for a large part of the run
+          // (relative, not a fixed time: the machine may be busy).
           expect(grew).toBeGreaterThan(1);
-          // Readers never wait for the writer's lock (SQLite's WAL; MongoDB's document locks).
-          expect(slowest).toBeLessThan(2000);
+          expect(slowest).toBeLessThan(writerMs / 2);
           expect((await store.getCalculatedIntervals(id)).toJSON()).toEqual([
             { start: 0, end: pieces * 1000 },
           ]);

@@ -18,7 +18,7 @@ defineChannelContract(
       collections: { instances: `assets_${suffix}`, definitions: `asset_definitions_${suffix}` },
     });
   },
-  { refusesNestedArrays: testServer().ferretDbV1 },
+  { refusesNestedArrays: testServer().ferretDbV1, losesNegativeZero: testServer().ferretDbV1 },
 );
 
 describe('AssetsChannel', () => {
