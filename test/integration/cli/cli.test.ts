@@ -38,7 +38,9 @@ describe('hyperstream help and usage errors', () => {
     expect(help.stdout).toMatch(/^Usage: hyperstream <command> \[options\]/);
     expect(help.stdout).toMatch(/\n {2}run +Execute a workflow/);
     expect(help.stdout).toMatch(/\n {2}workflows +list \| show \| validate \| delete\n/);
-    expect(help.stdout).toMatch(/\n {2}stream +show \| intervals \| provenance \| export \| import\n/);
+    expect(help.stdout).toMatch(
+      /\n {2}stream +show \| intervals \| provenance \| export \| import\n/,
+    );
     expect(help.stdout).toMatch(/\n {2}online +start \| stop \| restart \| status \| list\n/);
     expect(help.stdout).toMatch(/\n {2}purge +/);
     expect(none.code).toBe(2);
