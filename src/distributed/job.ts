@@ -93,7 +93,13 @@ export const pieceResultSchema = z.strictObject({
   /** `done`: computed and recorded; `skipped`: calculated already; `cancelled`: its run was cancelled. */
   status: z.enum(['done', 'skipped', 'cancelled']),
   /** The records of the pieces completed: this one (unless skipped) and what its tool pulled. */
-  pieces: z.array(z.strictObject({ record: pieceRecordSchema, tool: z.string() })),
+  pieces: z.array(
+    z.strictObject({
+      record: pieceRecordSchema,
+      tool: z.string(),
+      fingerprint: z.string().optional(),
+    }),
+  ),
   /** The worker that ran it (`host:pid`). */
   worker: z.string(),
 });
@@ -101,7 +107,11 @@ export const pieceResultSchema = z.strictObject({
 /** What a worker returns for a job. */
 export interface PieceResult {
   readonly status: 'done' | 'skipped' | 'cancelled';
-  readonly pieces: readonly { readonly record: PieceRecord; readonly tool: string }[];
+  readonly pieces: readonly {
+    readonly record: PieceRecord;
+    readonly tool: string;
+    readonly fingerprint?: string;
+  }[];
   readonly worker: string;
 }
 

@@ -174,7 +174,9 @@ export class RunDriver {
       );
       return;
     }
-    for (const { record, tool } of result.data.pieces) this.#run.addRecord(record, tool);
+    for (const { record, tool, fingerprint } of result.data.pieces) {
+      this.#run.addRecord(record, tool, fingerprint);
+    }
     const key = unitKey(piece.workflow, piece.factor, piece.plateValue);
     this.#run.covered.set(
       key,

@@ -357,8 +357,15 @@ class QueueWorker implements PieceWorker {
         this.#lastError = messageOf(error);
         throw jobError(error, false);
       }
-      const tools = new Map([...run.totals.values()].map((t) => [t.factor, t.tool]));
-      const pieces = run.pieces.map((record) => ({ record, tool: tools.get(record.factor) ?? '' }));
+      const totals = new Map([...run.totals.values()].map((t) => [t.factor, t]));
+      const pieces = run.pieces.map((record) => {
+        const total = totals.get(record.factor);
+        return {
+          record,
+          tool: total?.tool ?? '',
+          ...(total?.fingerprint !== undefined ? { fingerprint: total.fingerprint } : {}),
+        };
+      });
       const done = run.pieces.some((r) => samePiece(r, data.piece));
       const documents = run.pieces.reduce((sum, r) => sum + r.documents, 0);
       if (done) this.#counts.done++;
