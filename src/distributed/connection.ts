@@ -48,6 +48,8 @@ export interface ResolvedQueue {
     readonly cancelled: (run: string) => string;
     /** Hash: worker id → its status JSON (with `heartbeatAt`). */
     readonly workers: string;
+    /** Hash per run: piece id → what the attempt that wrote it wrote (see `RedisJournal`). */
+    readonly written: (run: string) => string;
   };
 }
 
@@ -79,6 +81,7 @@ export function resolveQueue(location: QueueLocation): ResolvedQueue {
       definitions: `${base}:definitions`,
       cancelled: (run) => `${base}:cancelled:${run}`,
       workers: `${base}:workers`,
+      written: (run) => `${base}:written:${run}`,
     },
   };
 }

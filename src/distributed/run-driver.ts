@@ -143,6 +143,8 @@ export class RunDriver {
       run.signal.removeEventListener('abort', onAbort);
       for (const jobId of this.#inFlight.keys()) this.#services.forget(jobId);
       await this.#writes;
+      // The workers' journal of this run is needed no more (a TTL removes it if this fails).
+      await this.#services.redis.del(this.#services.resolved.keys.written(run.id)).catch(() => 0);
     }
     if (this.#fatal !== undefined) {
       run.fail({

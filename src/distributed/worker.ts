@@ -22,6 +22,7 @@ import type { QueueLocation, ResolvedQueue } from './connection.js';
 import { bullConnection, openRedis, resolveQueue, retryWhileUnavailable } from './connection.js';
 import type { PieceJob, PieceResult } from './job.js';
 import { pieceJobSchema, sha256 } from './job.js';
+import { RedisJournal } from './journal.js';
 import { createsPlates } from './queue-scheduler.js';
 import { BACKOFF_TYPE, queueBackoffDelay } from './retry.js';
 
@@ -331,16 +332,24 @@ class QueueWorker implements PieceWorker {
     const active: Active = { summary, controller };
     this.#active.set(String(job.id), active);
     let lastProgress = 0;
-    const run = new Run(data.piece.workflow, {
-      signal: controller.signal,
-      ...(data.pieceTimeout !== undefined ? { pieceTimeout: data.pieceTimeout } : {}),
-      onProgress: ({ documents }) => {
-        const now = Date.now();
-        if (now - lastProgress < 200) return;
-        lastProgress = now;
-        job.updateProgress({ documents }).catch(() => undefined);
+    const run = new Run(
+      data.piece.workflow,
+      {
+        signal: controller.signal,
+        ...(data.pieceTimeout !== undefined ? { pieceTimeout: data.pieceTimeout } : {}),
+        onProgress: ({ documents }) => {
+          const now = Date.now();
+          if (now - lastProgress < 200) return;
+          lastProgress = now;
+          job.updateProgress({ documents }).catch(() => undefined);
+        },
       },
-    });
+      // Intervals are stamped with the coordinator's session, as in a local run.
+      {
+        id: data.run,
+        journal: new RedisJournal(this.#redis, this.#resolved.keys.written(data.run)),
+      },
+    );
     try {
       const ok = await this.#local.runPiece(run, graph, data.piece);
       if (run.aborted && this.#abandoning) {

@@ -88,6 +88,7 @@ export class LocalScheduler implements Scheduler {
         session: run.id,
         pieceTimeout: run.pieceTimeout,
         pull: async (input, interval) => await this.#pull(run, graph, input, interval),
+        journal: run.journal,
         onProgress: run.onProgress
           ? (documents) =>
               run.onProgress!({
@@ -100,7 +101,7 @@ export class LocalScheduler implements Scheduler {
           : undefined,
       });
       if (outcome.status === 'done')
-        run.record(piece, outcome.documents, performance.now() - started);
+        run.record(piece, outcome.documents, outcome.durationMs ?? performance.now() - started);
       const key = unitKey(piece.workflow, piece.factor, piece.plateValue);
       run.covered.set(
         key,

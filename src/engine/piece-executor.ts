@@ -45,11 +45,32 @@ export interface PieceRunOptions {
   readonly pull: (input: PieceInput, interval: TimeInterval) => Promise<void>;
   /** Documents of the piece written so far, after each batch. */
   readonly onProgress?: ((documents: number) => void) | undefined;
+  /** Remembers, outside this process, which pieces of the session wrote their data. */
+  readonly journal?: PieceJournal | undefined;
+}
+
+/** What one attempt of a piece wrote, as remembered by a {@link PieceJournal}. */
+export interface JournalEntry {
+  readonly documents: number;
+  readonly durationMs: number;
+}
+
+/**
+ * Survives the process that runs a piece: an attempt killed after recording its interval but
+ * before reporting it leaves the next attempt (on another worker) an interval already calculated.
+ * The journal tells it what the killed attempt wrote, so the session still lists the piece.
+ */
+export interface PieceJournal {
+  /** Called with every write of the piece resolved, before its interval is recorded. */
+  written(piece: WorkPiece, entry: JournalEntry): Promise<void>;
+  /** What an earlier attempt of this session wrote for the piece, if one got that far. */
+  find(piece: WorkPiece): Promise<JournalEntry | undefined>;
 }
 
 /** What running a piece did. */
 export type PieceOutcome =
-  | { readonly status: 'done'; readonly documents: number }
+  /** `durationMs` when an earlier attempt did the work (see {@link PieceJournal}). */
+  | { readonly status: 'done'; readonly documents: number; readonly durationMs?: number }
   /** Its interval was calculated by the time it could run (a concurrent run computed it). */
   | { readonly status: 'skipped' };
 
@@ -96,9 +117,12 @@ export class PieceExecutor {
     }
     const interval = new TimeInterval(piece.interval.start, piece.interval.end);
     return await this.#running.run(piece.id, async () => {
+      const started = performance.now();
       const recorded = await this.#recorded(piece);
-      if (recorded.every((ranges) => ranges.matching(piece.fingerprint).covers(interval)))
-        return { status: 'skipped' };
+      if (recorded.every((ranges) => ranges.matching(piece.fingerprint).covers(interval))) {
+        const earlier = await options.journal?.find(piece);
+        return earlier ? { status: 'done', ...earlier } : { status: 'skipped' };
+      }
       // Where a sink records stale ranges inside the piece (another factor's results, or
       // invalidated ones), the piece's output replaces them: the interval is forgotten first, then the data
       // deleted, so no reader ever takes a mix of old and new documents for complete.
@@ -123,6 +147,10 @@ export class PieceExecutor {
         );
       }
       // Only now, with every write of the piece resolved, is the piece calculated.
+      await options.journal?.written(piece, {
+        documents,
+        durationMs: performance.now() - started,
+      });
       const stamp = {
         fingerprint: piece.fingerprint,
         ...(options.session !== undefined ? { session: options.session } : {}),

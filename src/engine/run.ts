@@ -16,6 +16,7 @@ import type { TimeIntervals } from '../time/time-intervals.js';
 import type { ExecuteOptions, PieceProgress } from '../workflow/execution.js';
 import { SESSION_HEARTBEAT_INTERVAL_MS } from '../storage/backend.js';
 import { Semaphore } from './concurrency.js';
+import type { PieceJournal } from './piece-executor.js';
 import { newSessionId } from './session.js';
 
 /** The name of the scheduler every engine has: pieces run in this process. */
@@ -57,13 +58,24 @@ export class Run {
    * tool asking for many windows of the same source) plan once.
    */
   readonly covered = new Map<string, TimeIntervals>();
+  /** Where a worker remembers the pieces it wrote (see {@link PieceJournal}); none locally. */
+  readonly journal: PieceJournal | undefined;
   /** No new piece starts: a failure with `continueOnError: false`, or storage that is down. */
   stopped = false;
   /** Set when the run was aborted: the abort error. */
   aborted: Error | undefined;
 
-  constructor(workflow: string, options: ExecuteOptions) {
-    this.id = newSessionId();
+  /**
+   * `as` is for a worker running one piece of another process's run: the run's session id (what
+   * the piece's intervals are stamped with) and the worker's journal.
+   */
+  constructor(
+    workflow: string,
+    options: ExecuteOptions,
+    as: { readonly id?: string; readonly journal?: PieceJournal } = {},
+  ) {
+    this.id = as.id ?? newSessionId();
+    this.journal = as.journal;
     this.workflow = workflow;
     this.signal = options.signal ?? new AbortController().signal;
     this.slots = new Semaphore(Math.max(1, Math.floor(options.concurrency ?? 1)));

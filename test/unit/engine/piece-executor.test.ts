@@ -4,7 +4,11 @@ import { CalculatedRanges } from '../../../src/storage/calculated-ranges.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Engine } from '../../../src/engine/engine.js';
-import type { PieceRunOptions } from '../../../src/engine/piece-executor.js';
+import type {
+  JournalEntry,
+  PieceJournal,
+  PieceRunOptions,
+} from '../../../src/engine/piece-executor.js';
 import { PieceExecutor } from '../../../src/engine/piece-executor.js';
 import { plan } from '../../../src/engine/planner.js';
 import {
@@ -235,6 +239,38 @@ describe('piece executor, guarantees', () => {
     const [piece] = piecesOf(w, 'f');
     expect((await executor.run(piece!, w.graph, runOptions)).status).toBe('done');
     expect(await executor.run(piece!, w.graph, runOptions)).toEqual({ status: 'skipped' });
+  });
+
+  it('journals what a piece wrote before recording it; a later attempt that finds it calculated reports that', async () => {
+    const w = await chain();
+    const [piece] = piecesOf(w, 'f');
+    const entries = new Map<string, JournalEntry>();
+    const order: string[] = [];
+    const journal: PieceJournal = {
+      written: async (p, entry) => {
+        // The interval is not recorded yet when the journal hears of the piece.
+        const recorded = await memory().getCalculatedIntervals(StreamId.of('out'));
+        order.push(
+          recorded.covers(new TimeInterval(p.interval.start, p.interval.end)) ? 'late' : 'before',
+        );
+        entries.set(p.id, entry);
+      },
+      find: async (p) => await Promise.resolve(entries.get(p.id)),
+    };
+    const first = await executor.run(piece!, w.graph, { ...runOptions, journal });
+    expect(first).toEqual({ status: 'done', documents: 10 });
+    expect(order).toEqual(['before']);
+    // The attempt that recorded it died before reporting it: the next one reports its work.
+    expect(await executor.run(piece!, w.graph, { ...runOptions, journal })).toEqual({
+      status: 'done',
+      documents: 10,
+      durationMs: entries.get(piece!.id)!.durationMs,
+    });
+    // Calculated by another session (not in this one's journal): skipped.
+    entries.clear();
+    expect(await executor.run(piece!, w.graph, { ...runOptions, journal })).toEqual({
+      status: 'skipped',
+    });
   });
 
   it('records nothing for a piece aborted while its tool runs', async () => {
