@@ -5,45 +5,53 @@ import { z } from 'zod';
 import type { Channel } from '../channels/channel.js';
 import type { Engine } from '../engine/engine.js';
 import { InvalidArgumentError, StreamNotFoundError, WorkflowDefinitionError } from '../errors.js';
+import { readColumnsOf } from '../channels/stream-access.js';
 import { listServices } from '../online/service.js';
-import type { ServiceStatus } from '../online/service.js';
 import type { SessionRecord, SessionStatus } from '../storage/session-store.js';
 import { sessionStatusSchema } from '../storage/session-store.js';
 import { StreamId } from '../streams/stream-id.js';
 import { parseTimeInterval } from '../time/parse-interval.js';
-import type { TimeIntervalJSON } from '../time/time-interval.js';
 import { TimeInterval } from '../time/time-interval.js';
 import { MAX_DATE, MIN_DATE, toTimestamp } from '../time/timestamp.js';
 import type { Workflow } from '../workflow/workflow.js';
-import type { NodeCoverage } from './coverage.js';
+import type {
+  ChannelSummary,
+  NodeCoverage,
+  ServiceStatusJSON,
+  SessionSummary,
+  StreamList,
+  StreamOverview,
+  StreamSummary,
+  StreamValues,
+  WorkflowGraphModel,
+  WorkflowList,
+  WorkflowSummary,
+} from './api-types.js';
 import { nodeCoverage } from './coverage.js';
-import type { DownsampledSeries } from './downsample.js';
 import { MAX_BUCKETS, downsample } from './downsample.js';
-import type { WorkflowGraphModel } from './graph-model.js';
 import { workflowGraphModel } from './graph-model.js';
 
-/** A workflow in the list. */
-export interface WorkflowSummary {
-  readonly id: string;
-  readonly name: string;
-  readonly description: string;
-  readonly owner: string | undefined;
-  readonly online: boolean;
-  readonly nodes: number;
-  readonly factors: number;
-}
+export type {
+  ChannelSummary,
+  ServiceStatusJSON,
+  SessionSummary,
+  StreamList,
+  StreamOverview,
+  StreamSummary,
+  StreamValues,
+  WorkflowList,
+  WorkflowSummary,
+};
 
 /** The workflows the engine holds, with stored ones loaded; definitions that fail are reported. */
-export async function listWorkflows(
-  engine: Engine,
-): Promise<{ workflows: WorkflowSummary[]; errors: string[] }> {
+export async function listWorkflows(engine: Engine): Promise<WorkflowList> {
   const errors: string[] = [];
   try {
     await engine.workflows.loadAll();
   } catch (error) {
     errors.push(error instanceof Error ? error.message : String(error));
   }
-  const workflows = engine.workflows.list().map((w) => ({
+  const workflows = engine.workflows.list().map((w): WorkflowSummary => ({
     id: w.id,
     name: w.name,
     description: w.description,
@@ -98,29 +106,18 @@ function streamChannel(engine: Engine, id: string): Channel {
 }
 
 /** `GET /api/channels`. */
-export function listChannels(engine: Engine): { id: string; kind: string; writable: boolean }[] {
+export function listChannels(engine: Engine): ChannelSummary[] {
   return engine.channels
     .list()
     .filter((c) => c.kind !== 'tool')
     .map((c) => ({ id: c.id, kind: c.kind, writable: c.writable }));
 }
 
-/** A stream in a listing. */
-export interface StreamSummary {
-  readonly channel: string;
-  readonly stream: string;
-  readonly name: string;
-  readonly meta: readonly (readonly [string, string])[];
-}
-
 /** The most streams one listing returns. */
 export const STREAM_LIST_LIMIT = 1000;
 
 /** `GET /api/streams?channel=&name=`: streams of one channel, or of every stream channel. */
-export async function listStreams(
-  engine: Engine,
-  query: URLSearchParams,
-): Promise<{ streams: StreamSummary[]; truncated: boolean }> {
+export async function listStreams(engine: Engine, query: URLSearchParams): Promise<StreamList> {
   const channelId = query.get('channel');
   const name = query.get('name');
   const channels =
@@ -163,18 +160,6 @@ function streamOf(engine: Engine, query: URLSearchParams): { channel: Channel; i
   return { channel: streamChannel(engine, channelId), id: StreamId.parse(key) };
 }
 
-/** One stream's overview: calculated intervals and its first and last instants. */
-export interface StreamOverview {
-  readonly channel: string;
-  readonly stream: string;
-  readonly name: string;
-  readonly meta: readonly (readonly [string, string])[];
-  readonly calculated: readonly TimeIntervalJSON[];
-  /** The first and last timestamps (`null` for an empty stream). */
-  readonly first: number | null;
-  readonly last: number | null;
-}
-
 /** `GET /api/stream?channel=&stream=`. */
 export async function streamOverview(
   engine: Engine,
@@ -207,18 +192,11 @@ async function extent(channel: Channel, id: StreamId): Promise<[number | null, n
   return [await edge(false), await edge(true)];
 }
 
-/** Instances per batch read for a plot: large, so a pass over millions awaits a few hundred times. */
+/**
+ * Rows per batch read for a plot, at most: large, so a pass over millions awaits a few hundred
+ * times (a columnar store hands out its chunks as they are, without copies).
+ */
 const READ_BATCH = 16_384;
-
-/** What `GET /api/stream/values` returns. */
-export interface StreamValues extends DownsampledSeries {
-  readonly channel: string;
-  readonly stream: string;
-  readonly field: string | null;
-  readonly window: TimeIntervalJSON | null;
-  /** Server time spent reading and downsampling (ms). */
-  readonly elapsedMs: number;
-}
 
 /**
  * `GET /api/stream/values?channel=&stream=&from=&to=&width=&field=`: the window's numeric values
@@ -251,7 +229,7 @@ export async function streamValues(engine: Engine, query: URLSearchParams): Prom
     if (first !== null && last !== null) window = new TimeInterval(first - 1, last);
   }
   const series = window
-    ? await downsample(channel.readBatches(id, window, { batchSize: READ_BATCH }), {
+    ? await downsample(readColumnsOf(channel, id, window, { batchSize: READ_BATCH }), {
         window,
         buckets: width,
         field: field ?? undefined,
@@ -269,23 +247,6 @@ export async function streamValues(engine: Engine, query: URLSearchParams): Prom
     window: window ? window.toJSON() : null,
     elapsedMs: Math.round((performance.now() - started) * 10) / 10,
   };
-}
-
-/** A session as the list shows it. */
-export interface SessionSummary {
-  readonly id: string;
-  readonly kind: SessionRecord['kind'];
-  readonly workflows: readonly string[];
-  readonly node: string | undefined;
-  readonly status: SessionStatus;
-  readonly startedAt: number;
-  readonly endedAt: number | undefined;
-  readonly durationMs: number | undefined;
-  readonly intervals: readonly TimeIntervalJSON[];
-  readonly pieces: number;
-  readonly documents: number;
-  readonly factors: SessionRecord['factors'];
-  readonly error: SessionRecord['error'];
 }
 
 /** A session record without its list of pieces. */
@@ -345,7 +306,7 @@ export async function getSession(engine: Engine, id: string): Promise<SessionRec
 }
 
 /** `GET /api/services`: the online services of the state folder, corrected for liveness. */
-export async function services(stateDir: string | undefined): Promise<ServiceStatus[]> {
+export async function services(stateDir: string | undefined): Promise<ServiceStatusJSON[]> {
   return stateDir === undefined ? [] : await listServices(stateDir);
 }
 
@@ -412,4 +373,4 @@ function intervalOf(from: string, to: string): TimeInterval {
   return TimeInterval.of(time(from), time(to));
 }
 
-async function* noBatches(): AsyncGenerator<readonly never[]> {}
+async function* noBatches(): AsyncGenerator<never> {}

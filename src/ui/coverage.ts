@@ -1,72 +1,43 @@
-// Coverage of a node: for each of its streams (one per plate value), the calculated intervals, the
-// gaps inside the range looked at, and which stored session computed each part.
+// Coverage of a node: for each of its streams (one per plate value), what is calculated and
+// current, the gaps inside the range looked at, the ranges the next execute recomputes (invalidated
+// by a late write into a source, or stale: computed by a factor with another fingerprint), and
+// which stored session computed each part.
 import type { Channel } from '../channels/channel.js';
+import { fingerprintOf } from '../engine/fingerprint.js';
 import type { Engine } from '../engine/engine.js';
 import { StreamNotFoundError } from '../errors.js';
 import type { Factor } from '../kinds/index.js';
 import { kindOf } from '../kinds/index.js';
 import type { PlateValue } from '../plates/plate.js';
 import { formatPlateValue, plateValueKey } from '../plates/plate.js';
-import type { SessionRecord, SessionStatus } from '../storage/session-store.js';
+import type { CalculatedRange } from '../storage/calculated-ranges.js';
+import { CalculatedRanges } from '../storage/calculated-ranges.js';
+import type { SessionRecord } from '../storage/session-store.js';
 import type { StreamId } from '../streams/stream-id.js';
-import type { TimeIntervalJSON } from '../time/time-interval.js';
 import { TimeInterval } from '../time/time-interval.js';
 import { TimeIntervals } from '../time/time-intervals.js';
 import type { Workflow } from '../workflow/workflow.js';
+import type { CoveragePiece, CoverageRow, InvalidRange, NodeCoverage } from './api-types.js';
 
-/** A stored piece that computed part of a stream, clipped to what is still calculated. */
-export interface CoveragePiece extends TimeIntervalJSON {
-  readonly session: string;
-  readonly status: SessionStatus;
-  /** When the session started (engine clock, epoch ms). */
-  readonly startedAt: number;
-  readonly documents: number;
-}
-
-/** One stream of a node on the coverage map. */
-export interface CoverageRow {
-  /** The stream's key (`name[k=v,…]`). */
-  readonly stream: string;
-  readonly plateValue: PlateValue;
-  /** `k=v, …` or `(no plate)`. */
-  readonly label: string;
-  readonly calculated: readonly TimeIntervalJSON[];
-  /** What is not calculated inside the coverage range. */
-  readonly gaps: readonly TimeIntervalJSON[];
-  /**
-   * Ranges whose data an upstream change made stale (recomputed by the next execute). Empty until
-   * the channel reports them: see {@link invalidatedIntervals}.
-   */
-  readonly invalidated: readonly TimeIntervalJSON[];
-  /** Which session computed what, newest session first where pieces overlap. */
-  readonly pieces: readonly CoveragePiece[];
-}
-
-/** What `GET /api/workflows/:id/nodes/:node/coverage` returns. */
-export interface NodeCoverage {
-  readonly workflow: string;
-  readonly node: string;
-  readonly channel: string;
-  /** The factor computing the node, if any. */
-  readonly producer: string | undefined;
-  /** The range gaps are measured in: the one asked for, or the span of everything calculated. */
-  readonly range: TimeIntervalJSON | null;
-  readonly rows: readonly CoverageRow[];
-  /** How many recent sessions of the workflow were read to attribute pieces. */
-  readonly sessionsRead: number;
-}
+export type { CoveragePiece, CoverageRow, InvalidRange, NodeCoverage };
 
 /** Options of {@link nodeCoverage}. */
 export interface NodeCoverageOptions {
-  /** Measure gaps in this range (default: the span of the node's calculated intervals). */
+  /** Measure gaps in this range (default: the span of everything the node's streams record). */
   readonly range?: TimeInterval | undefined;
   /** Read at most this many recent sessions to attribute pieces (default 200). */
   readonly sessionLimit?: number;
 }
 
+const INVALIDATED_REASON =
+  'a source was written inside what this range was computed from, after it was computed (late data): the next run recomputes it';
+
 /**
- * The coverage map of one node. Pieces are attributed from stored session records (the piece's
- * factor is the node's producer and its unit is the stream's), newest first.
+ * The coverage map of one node. A stream's recorded ranges are split by their stamps: current
+ * (valid, and computed by the producer as it is now, or unstamped), invalidated, and stale (valid,
+ * but stamped with another fingerprint than the producer's now). Pieces are attributed from stored
+ * session records (the piece's factor is the node's producer and its unit is the stream's), newest
+ * first.
  */
 export async function nodeCoverage(
   engine: Engine,
@@ -78,35 +49,55 @@ export async function nodeCoverage(
   const node = graph.getNode(nodeId);
   const channel = engine.channels.get(node.channelId);
   const producer = graph.producerOf(node.id);
+  const fingerprint = producer ? fingerprintOf(graph, producer) : undefined;
   const values: PlateValue[] = node.plates.length ? node.plateValues() : [[]];
   const streams = await Promise.all(
     values.map(async (value) => {
       const id = node.streamId(value);
-      return {
-        value,
-        id,
-        calculated: await calculatedOf(channel, id),
-        invalidated: await invalidatedIntervals(channel, id),
-      };
+      return { value, id, ranges: await rangesOf(channel, id) };
     }),
   );
   let range: TimeInterval | undefined = options.range;
   if (range === undefined) {
-    const all = TimeIntervals.from(streams.flatMap((s) => [...s.calculated]));
+    const all = TimeIntervals.from(
+      streams.flatMap((s) => s.ranges.ranges.map((r) => new TimeInterval(r.start, r.end))),
+    );
     range = all.span ?? undefined;
   }
   const sessions = producer
     ? await engine.sessions.list({ workflow: workflow.id, limit: options.sessionLimit ?? 200 })
     : [];
-  const rows = streams.map(({ value, id, calculated, invalidated }): CoverageRow => {
-    const gaps = range ? TimeIntervals.of(range).difference(calculated) : TimeIntervals.EMPTY;
+  const recorded = await recordedFactors(
+    engine,
+    sessions,
+    streams.flatMap((s) => s.ranges.ranges),
+    fingerprint,
+  );
+  const rows = streams.map(({ value, id, ranges }): CoverageRow => {
+    const stale = fingerprint === undefined ? [] : ranges.mismatched(fingerprint).map((r) => r);
+    const calculated = fingerprint === undefined ? ranges.intervals : ranges.matching(fingerprint);
+    const everything = TimeIntervals.from(
+      ranges.ranges.map((r) => new TimeInterval(r.start, r.end)),
+    );
+    const gaps = range ? TimeIntervals.of(range).difference(everything) : TimeIntervals.EMPTY;
     return {
       stream: id.key,
       plateValue: value,
       label: formatPlateValue(value),
       calculated: calculated.toJSON(),
       gaps: gaps.toJSON(),
-      invalidated: invalidated.toJSON(),
+      invalidated: ranges.ranges
+        .filter((r) => r.invalidated)
+        .map((r) => invalidRange(r, 'invalidated', INVALIDATED_REASON)),
+      stale: stale.map((r) => {
+        const by = recorded.get(r.fingerprint!);
+        return invalidRange(
+          r,
+          'stale',
+          `computed by ${by ?? 'a factor'} with fingerprint ${r.fingerprint!}; ${producer!.id} has fingerprint ${fingerprint!} now (its tool's major version, its parameters or its sources changed): the next run recomputes it`,
+          by,
+        );
+      }),
       pieces: producer ? piecesOf(sessions, producer, value, calculated) : [],
     };
   });
@@ -116,35 +107,69 @@ export async function nodeCoverage(
     node: node.id,
     channel: node.channelId,
     producer: producer?.id,
+    fingerprint,
     range: range ? range.toJSON() : null,
     rows,
     sessionsRead: sessions.length,
   };
 }
 
-async function calculatedOf(channel: Channel, id: StreamId): Promise<TimeIntervals> {
+async function rangesOf(channel: Channel, id: StreamId): Promise<CalculatedRanges> {
   try {
-    return await channel.getCalculatedIntervals(id);
+    return await channel.getCalculatedRanges(id);
   } catch (error) {
-    if (error instanceof StreamNotFoundError) return TimeIntervals.EMPTY;
+    if (error instanceof StreamNotFoundError) return CalculatedRanges.EMPTY;
     throw error;
   }
 }
 
-/**
- * The seam for invalidated ranges: a channel that records them (the provenance work: calculated
- * intervals that know what computed them, invalidated by upstream writes) offers
- * `getInvalidatedIntervals(id)`, and the coverage map shows them. Channels without it have none.
- */
-export async function invalidatedIntervals(channel: Channel, id: StreamId): Promise<TimeIntervals> {
-  const reader = (channel as Partial<InvalidationReader>).getInvalidatedIntervals;
-  if (typeof reader !== 'function') return TimeIntervals.EMPTY;
-  return await reader.call(channel, id);
+function invalidRange(
+  range: CalculatedRange,
+  status: InvalidRange['status'],
+  reason: string,
+  computedBy?: string,
+): InvalidRange {
+  return {
+    start: range.start,
+    end: range.end,
+    status,
+    ...(range.session !== undefined ? { session: range.session } : {}),
+    ...(range.fingerprint !== undefined ? { fingerprint: range.fingerprint } : {}),
+    ...(computedBy !== undefined ? { computedBy } : {}),
+    reason,
+  };
 }
 
-/** What a channel that tracks invalidated ranges offers (see {@link invalidatedIntervals}). */
-export interface InvalidationReader {
-  getInvalidatedIntervals(id: StreamId): Promise<TimeIntervals>;
+/**
+ * `factor (tool)` by fingerprint, for the fingerprints of stale ranges, from the session records
+ * that computed them (the recent ones already read, else the range's own session).
+ */
+async function recordedFactors(
+  engine: Engine,
+  sessions: readonly SessionRecord[],
+  ranges: readonly CalculatedRange[],
+  current: string | undefined,
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (current === undefined) return out;
+  const learn = (session: SessionRecord | undefined): void => {
+    for (const f of session?.factors ?? []) {
+      if (f.fingerprint !== undefined && !out.has(f.fingerprint))
+        out.set(f.fingerprint, `factor ${f.factor} (${f.tool})`);
+    }
+  };
+  const wanted = ranges.filter(
+    (r) => !r.invalidated && r.fingerprint !== undefined && r.fingerprint !== current,
+  );
+  if (wanted.length === 0) return out;
+  sessions.forEach(learn);
+  const missing = new Set(
+    wanted
+      .filter((r) => !out.has(r.fingerprint!) && r.session !== undefined)
+      .map((r) => r.session!),
+  );
+  for (const id of missing) learn(await engine.sessions.get(id));
+  return out;
 }
 
 function piecesOf(

@@ -1,9 +1,14 @@
-// Min/max downsampling of a stream window for plots: one streaming pass over the window's batches,
-// one bucket per pixel, so the browser never receives more than a few thousand points however
-// many millions the window holds. Pure over an async iterable of batches.
+// Min/max downsampling of a stream window for plots: one streaming pass over the window's column
+// batches (zero-copy chunks of a columnar store: no object per instance), one bucket per pixel, so
+// the browser never receives more than a few thousand points however many millions the window
+// holds. Pure over an async iterable of batches.
 import { InvalidArgumentError } from '../errors.js';
-import type { StreamInstance } from '../streams/stream-instance.js';
+import type { Batch, Column } from '../streams/batch.js';
+import { columnLength, fieldColumn, numbersOf, valueAt } from '../streams/batch.js';
 import type { TimeInterval } from '../time/time-interval.js';
+import type { DownsampledSeries } from './api-types.js';
+
+export type { DownsampledSeries };
 
 /** The most buckets (pixels) a plot may ask for: at most 2 points each, plus gap markers. */
 export const MAX_BUCKETS = 1600;
@@ -23,24 +28,6 @@ export interface DownsampleOptions {
   readonly field?: string | undefined;
 }
 
-/** What a plot receives: points in time order, `null` values breaking the line at empty stretches. */
-export interface DownsampledSeries {
-  /** Instances read. */
-  readonly count: number;
-  /** Instances with a finite number at the field (what is plotted). */
-  readonly numeric: number;
-  /** True when buckets were used; false when every numeric point fits (they are all returned). */
-  readonly downsampled: boolean;
-  readonly buckets: number;
-  readonly timestamps: readonly number[];
-  readonly values: readonly (number | null)[];
-  /** Smallest and largest plotted value (`null` when nothing is numeric). */
-  readonly min: number | null;
-  readonly max: number | null;
-  /** Keys (dotted paths, one level deep) of the first object values that hold numbers. */
-  readonly fields: readonly string[];
-}
-
 const FIELD_SAMPLE = 64;
 
 /**
@@ -49,7 +36,7 @@ const FIELD_SAMPLE = 64;
  * order), with a `null` point in each stretch of empty buckets so the line shows the hole.
  */
 export async function downsample(
-  batches: AsyncIterable<readonly StreamInstance[]>,
+  batches: AsyncIterable<Batch>,
   options: DownsampleOptions,
 ): Promise<DownsampledSeries> {
   const { window } = options;
@@ -72,31 +59,25 @@ export async function downsample(
   const width = Math.max(1, window.end - window.start);
   const scale = buckets / width;
   const fields = new Set<string>();
-  let objectsSeen = 0;
+  let sampled = 0;
   let count = 0;
   let numeric = 0;
   let min = Infinity;
   let max = -Infinity;
 
-  const key = path.length === 1 ? path[0]! : undefined;
   for await (const batch of batches) {
-    count += batch.length;
-    for (let i = 0; i < batch.length; i++) {
-      const { timestamp, value } = batch[i]!;
-      if (objectsSeen < FIELD_SAMPLE && typeof value === 'object' && value !== null) {
-        objectsSeen++;
-        collectFields(value, fields);
-      }
-      // The common cases without a loop: the value itself, or one key of an object.
-      let y: unknown;
-      if (path.length === 0) y = value;
-      else if (key !== undefined)
-        y =
-          typeof value === 'object' && value !== null
-            ? (value as Record<string, unknown>)[key]
-            : undefined;
-      else y = valueAt(value, path);
-      if (typeof y !== 'number' || !Number.isFinite(y)) continue;
+    const n = batch.length;
+    count += n;
+    if (sampled < FIELD_SAMPLE)
+      sampled += sampleFields(batch.values, FIELD_SAMPLE - sampled, fields);
+    // A number column (or a struct's number field) is read in place; NaN stands for "no number".
+    const ys = numbersOf(columnAt(batch.values, path));
+    const ts = batch.timestamps;
+    for (let i = 0; i < n; i++) {
+      const y = ys[i]!;
+      // Finite numbers only: NaN and ±Infinity fail this test.
+      if (!(y - y === 0)) continue;
+      const timestamp = ts[i]!;
       numeric++;
       if (y < min) min = y;
       if (y > max) max = y;
@@ -166,17 +147,28 @@ export async function downsample(
   return { ...common, downsampled: true, timestamps, values };
 }
 
-/**
- * What is at `path` in `value` (`undefined` when a step is not an object). Inherited properties
- * are never numbers (prototype members are functions), so plain property reads are enough.
- */
-function valueAt(value: unknown, path: readonly string[]): unknown {
-  let current = value;
-  for (const key of path) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
+/** The column of the value at `path` (the values themselves for an empty path). */
+function columnAt(column: Column, path: readonly string[]): Column {
+  let current = column;
+  for (const key of path) current = fieldColumn(current, key);
   return current;
+}
+
+/**
+ * Adds the numeric fields of the first `limit` object values of `column` to `into`; returns how
+ * many values it looked at (objects only count: a stream of numbers never stops sampling, cheaply).
+ */
+function sampleFields(column: Column, limit: number, into: Set<string>): number {
+  if (column.type === 'number' || column.type === 'string') return 0;
+  const n = Math.min(limit, columnLength(column));
+  let seen = 0;
+  for (let i = 0; i < n; i++) {
+    const value = valueAt(column, i);
+    if (typeof value !== 'object' || value === null) continue;
+    seen++;
+    collectFields(value, into);
+  }
+  return seen;
 }
 
 function collectFields(value: object, into: Set<string>): void {

@@ -7,65 +7,15 @@ import type { Node } from '../kinds/node.js';
 import type { Plate } from '../plates/plate.js';
 import { combinePlateValues } from '../plates/plate.js';
 import type { WorkflowGraph } from '../workflow/graph.js';
+import type {
+  GraphEdge,
+  GraphFactor,
+  GraphNode,
+  PlateBox,
+  WorkflowGraphModel,
+} from './api-types.js';
 
-/** A box around the nodes (and factors) that one plate, or one combination of plates, replicates. */
-export interface PlateBox {
-  /** The plate id, or the plate ids joined by ` × ` for a node on unrelated plates. */
-  readonly id: string;
-  /** The plates it stands for (one, or several for a Cartesian combination). */
-  readonly plates: readonly string[];
-  /** The meta-data key(s) the box iterates over. */
-  readonly metaKeys: readonly string[];
-  /** How many plate values (streams per node) the box has now. */
-  readonly values: number;
-  /** The enclosing box (the parent plate's), if any. */
-  readonly parent: string | undefined;
-  readonly description: string;
-}
-
-/** A node of the picture: a stream set, one stream per plate value. */
-export interface GraphNode {
-  readonly id: string;
-  readonly channel: string;
-  readonly plates: readonly string[];
-  /** Streams the node has now (its plate values; 1 without plates). */
-  readonly streams: number;
-  /** The plate box it sits in, if any. */
-  readonly box: string | undefined;
-  /** The factor computing it, if any (nodes without one are read as they are). */
-  readonly producer: string | undefined;
-}
-
-/** A factor of the picture: a tool instance between its input nodes and its sink. */
-export interface GraphFactor {
-  readonly id: string;
-  /** The tool kind (`tool`, `multi-output`, `aggregate`, `selector`, `plate-creation`). */
-  readonly kind: string;
-  readonly tool: { readonly name: string; readonly version: string };
-  /** `name@version`. */
-  readonly label: string;
-  readonly inputs: readonly string[];
-  readonly sink: string | undefined;
-  /** The plate whose values it creates (plate-creation factors). */
-  readonly createdPlate: string | undefined;
-  readonly box: string | undefined;
-}
-
-/** An arrow: node → factor (an input) or factor → node (its sink). */
-export interface GraphEdge {
-  readonly from: { readonly kind: 'node' | 'factor'; readonly id: string };
-  readonly to: { readonly kind: 'node' | 'factor'; readonly id: string };
-}
-
-/** A workflow graph as plain JSON (what `GET /api/workflows/:id/graph` returns). */
-export interface WorkflowGraphModel {
-  readonly workflow: string;
-  readonly nodes: readonly GraphNode[];
-  readonly factors: readonly GraphFactor[];
-  /** Outermost boxes first. */
-  readonly boxes: readonly PlateBox[];
-  readonly edges: readonly GraphEdge[];
-}
+export type { GraphEdge, GraphFactor, GraphNode, PlateBox, WorkflowGraphModel };
 
 /**
  * The picture model of a workflow graph. Plates become nested boxes (a plate inside its parent's

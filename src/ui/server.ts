@@ -10,6 +10,7 @@ import { isIP } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { QueueLocation } from '../distributed/connection.js';
 import type { Engine } from '../engine/engine.js';
 import {
   ErrorCode,
@@ -34,6 +35,8 @@ import {
   summariseSession,
   workflowGraph,
 } from './api.js';
+import type { UiInfo } from './api-types.js';
+import { QueueView } from './queue-view.js';
 
 /** Where the bundled browser files are (`npm run build:ui` writes them): `dist/ui-assets/`. */
 export const UI_ASSETS_DIR = fileURLToPath(new URL('../../dist/ui-assets/', import.meta.url));
@@ -54,6 +57,11 @@ export interface UiOptions {
   readonly allowActions?: boolean;
   /** The online services' state folder (`online.stateDir` of the config), for their live status. */
   readonly stateDir?: string;
+  /**
+   * The distributed queue (the config's `queue` section), whose workers the sessions page lists
+   * with their live status. Without it the page says no queue is configured.
+   */
+  readonly queue?: QueueLocation | undefined;
   /** How often server-sent events look for changes (ms). Default 1000. */
   readonly pollIntervalMs?: number;
 }
@@ -138,7 +146,8 @@ export async function startUi(engine: Engine, options: UiOptions = {}): Promise<
   const allowActions = options.allowActions ?? false;
   const csrfToken = randomBytes(32).toString('base64url');
   const version = packageVersion();
-  const events = new EventHub(engine, options.stateDir, pollIntervalMs);
+  const queue = new QueueView(options.queue);
+  const events = new EventHub(engine, options.stateDir, queue, pollIntervalMs);
   let port = requestedPort;
   let actionRunning = false;
 
@@ -223,13 +232,14 @@ export async function startUi(engine: Engine, options: UiOptions = {}): Promise<
     const query = url.searchParams;
     const [first, second, third, fourth, fifth] = parts;
     if (parts.length === 1 && first === 'info') {
-      sendJson(res, 200, {
+      const info: UiInfo = {
         name: 'hyperstream-ts',
         version,
         actions: allowActions,
         ...(allowActions ? { csrfToken } : {}),
         now: engine.clock.now(),
-      });
+      };
+      sendJson(res, 200, info);
     } else if (parts.length === 1 && first === 'workflows') {
       sendJson(res, 200, await listWorkflows(engine));
     } else if (parts.length === 3 && first === 'workflows' && third === 'graph') {
@@ -257,6 +267,8 @@ export async function startUi(engine: Engine, options: UiOptions = {}): Promise<
       else sendJson(res, 404, error('SESSION_NOT_FOUND', `session "${second!}" not found`));
     } else if (parts.length === 1 && first === 'services') {
       sendJson(res, 200, await services(options.stateDir));
+    } else if (parts.length === 1 && first === 'queue') {
+      sendJson(res, 200, await queue.overview());
     } else if (parts.length === 1 && first === 'events') {
       events.add(req, res);
     } else {
@@ -301,6 +313,7 @@ export async function startUi(engine: Engine, options: UiOptions = {}): Promise<
     close: () =>
       (closed ??= (async () => {
         events.close();
+        await queue.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();
@@ -483,21 +496,24 @@ function packageVersion(): string {
 }
 
 /**
- * Server-sent events: `services` (the online services' status) and `sessions` (the latest sessions)
- * whenever they change, polled while at least one page listens.
+ * Server-sent events: `services` (the online services' status), `queue` (the distributed queue and
+ * its workers) and `sessions` (the latest sessions) whenever they change, polled while at least
+ * one page listens.
  */
 class EventHub {
   readonly #engine: Engine;
   readonly #stateDir: string | undefined;
+  readonly #queue: QueueView;
   readonly #intervalMs: number;
   readonly #clients = new Set<ServerResponse>();
   readonly #last = new Map<string, string>();
   #timer: NodeJS.Timeout | undefined;
   #polling = false;
 
-  constructor(engine: Engine, stateDir: string | undefined, intervalMs: number) {
+  constructor(engine: Engine, stateDir: string | undefined, queue: QueueView, intervalMs: number) {
     this.#engine = engine;
     this.#stateDir = stateDir;
+    this.#queue = queue;
     this.#intervalMs = intervalMs;
   }
 
@@ -538,6 +554,7 @@ class EventHub {
     const sessions = await this.#engine.sessions.list({ limit: 50 });
     return [
       ['services', JSON.stringify(await services(this.#stateDir))],
+      ['queue', JSON.stringify(await this.#queue.overview())],
       ['sessions', JSON.stringify(sessions.map(summariseSession))],
     ];
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queueUrl } from '../../config/queue-from-config.js';
 import { startUi } from '../../ui/server.js';
 import { defineCommand, positionals } from '../args.js';
 
@@ -13,7 +14,8 @@ export const uiCommand = defineCommand({
   summary:
     'Serve a local web view of the workflows (graph of nodes, factors and plates), the coverage of ' +
     'their streams (calculated ranges and gaps), stream plots, sessions and online services, over ' +
-    'the storage of the config. Read-only unless --allow-actions. Runs until Ctrl-C.',
+    'the storage of the config, and the queue workers when a queue is configured. Read-only unless ' +
+    '--allow-actions. Runs until Ctrl-C.',
   usage: 'ui [--port <n>] [--host <address>] [--allow-actions]',
   options: {
     port: {
@@ -54,6 +56,15 @@ export const uiCommand = defineCommand({
         ...(args.host === undefined ? {} : { host: args.host }),
         allowActions: args['allow-actions'] ?? false,
         stateDir: config.online.stateDir,
+        ...(config.queue
+          ? {
+              queue: {
+                connection: queueUrl(config.queue),
+                queue: config.queue.name,
+                prefix: config.queue.prefix,
+              },
+            }
+          : {}),
       });
       if (ui.exposed) {
         ctx.output.note(

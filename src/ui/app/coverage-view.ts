@@ -1,7 +1,14 @@
 // The coverage map: for each stream of a node (one row per plate value), its calculated intervals
-// on a time axis, the gaps in red (invalidated ranges in amber once channels report them); wheel
-// to zoom, drag to pan, hover for the exact interval and the session that computed it.
-import type { CoverageRow, Info, Interval, NodeCoverage } from './client.js';
+// on a time axis, the gaps in red, ranges invalidated by late data in amber and stale ranges
+// (computed by an older definition of the factor) in violet; wheel to zoom, drag to pan, hover for
+// the exact interval, the session that computed it and why a range is to be recomputed.
+import type {
+  CoverageRow,
+  IntervalJSON,
+  InvalidRange,
+  NodeCoverage,
+  UiInfo,
+} from '../api-types.js';
 import { ApiError, get, post, seg } from './client.js';
 import { formatInterval, formatTime, h, link, notice, replace, s, textWidth } from './dom.js';
 import type { TimeScale } from './time-axis.js';
@@ -14,13 +21,13 @@ const AXIS_HEIGHT = 28;
 /** Renders `#/coverage/<workflow>/<node>` into `root`. */
 export async function renderCoverage(
   root: HTMLElement,
-  info: Info,
+  info: UiInfo,
   workflow: string,
   node: string,
 ): Promise<void> {
   let coverage = await load(workflow, node);
   const full = fullWindow(coverage);
-  let view: Interval = full;
+  let view: IntervalJSON = full;
   const chart = h('div', { class: 'coverage-chart' });
   const tooltip = h('div', { class: 'tooltip', role: 'tooltip', hidden: true });
   const status = h('div', { class: 'action-status', 'aria-live': 'polite' });
@@ -81,7 +88,9 @@ export async function renderCoverage(
       h('span', { class: 'swatch gap' }),
       ' gap (not calculated) ',
       h('span', { class: 'swatch invalidated' }),
-      ' invalidated (to recompute) · wheel to zoom, drag to pan, hover for details',
+      ' invalidated (late data: to recompute) ',
+      h('span', { class: 'swatch stale' }),
+      ' stale (computed by another definition: to recompute) · wheel to zoom, drag to pan, hover for details',
     ),
     controls,
     chart,
@@ -97,23 +106,30 @@ async function load(workflow: string, node: string): Promise<NodeCoverage> {
 }
 
 function summaryText(coverage: NodeCoverage): string {
-  const gaps = coverage.rows.reduce((n, r) => n + r.gaps.length, 0);
+  const total = (pick: (row: CoverageRow) => readonly unknown[]): number =>
+    coverage.rows.reduce((n, r) => n + pick(r).length, 0);
+  const plural = (n: number, word: string): string => `${String(n)} ${word}${n === 1 ? '' : 's'}`;
   const rows = coverage.rows.length;
-  if (!coverage.range)
-    return `${String(rows)} stream${rows === 1 ? '' : 's'}, nothing calculated yet.`;
-  return `${String(rows)} stream${rows === 1 ? '' : 's'} over ${formatInterval(coverage.range)}: ${
-    gaps === 0 ? 'no gaps' : `${String(gaps)} gap${gaps === 1 ? '' : 's'}`
-  }.`;
+  if (!coverage.range) return `${plural(rows, 'stream')}, nothing calculated yet.`;
+  const gaps = total((r) => r.gaps);
+  const invalidated = total((r) => r.invalidated);
+  const stale = total((r) => r.stale);
+  const parts = [
+    gaps === 0 ? 'no gaps' : plural(gaps, 'gap'),
+    ...(invalidated ? [`${plural(invalidated, 'range')} invalidated`] : []),
+    ...(stale ? [`${plural(stale, 'range')} stale`] : []),
+  ];
+  return `${plural(rows, 'stream')} over ${formatInterval(coverage.range)}: ${parts.join(', ')}.`;
 }
 
 /** The whole window: the coverage range, widened a little so its edges show. */
-function fullWindow(coverage: NodeCoverage): Interval {
+function fullWindow(coverage: NodeCoverage): IntervalJSON {
   const r = coverage.range ?? { start: Date.now() - 86_400_000, end: Date.now() };
   const pad = Math.max(1, (r.end - r.start) * 0.02);
   return { start: r.start - pad, end: r.end + pad };
 }
 
-function clampView(next: Interval, full: Interval): Interval {
+function clampView(next: IntervalJSON, full: IntervalJSON): IntervalJSON {
   const fullWidth = full.end - full.start;
   const width = Math.min(fullWidth, Math.max(1, next.end - next.start));
   let start = Math.max(full.start, Math.min(next.start, full.end - width));
@@ -129,9 +145,9 @@ function button(label: string, onClick: () => void): HTMLButtonElement {
 
 function drawChart(
   coverage: NodeCoverage,
-  view: Interval,
+  view: IntervalJSON,
   tooltip: HTMLElement,
-  setView: (next: Interval) => void,
+  setView: (next: IntervalJSON) => void,
 ): SVGSVGElement {
   const width = Math.max(640, Math.min(1400, window.innerWidth - 80));
   const height = AXIS_HEIGHT + coverage.rows.length * (ROW_HEIGHT + ROW_GAP) + 8;
@@ -196,7 +212,7 @@ function drawChart(
     g.append(
       s('rect', { x: scale.x0, y, width: scale.x1 - scale.x0, height: ROW_HEIGHT, class: 'track' }),
     );
-    const bar = (interval: Interval, cls: string): void => {
+    const bar = (interval: IntervalJSON, cls: string): void => {
       if (interval.end <= view.start || interval.start >= view.end) return;
       const x = Math.max(scale.x0 - 1, toX(scale, interval.start));
       const x2 = Math.min(scale.x1 + 1, toX(scale, interval.end));
@@ -215,6 +231,7 @@ function drawChart(
     };
     row.calculated.forEach((c) => bar(c, 'calculated'));
     row.invalidated.forEach((c) => bar(c, 'invalidated'));
+    row.stale.forEach((c) => bar(c, 'stale'));
     row.gaps.forEach((c) => bar(c, 'gap'));
     bars.append(g);
   });
@@ -250,7 +267,7 @@ function drawChart(
     },
     { passive: false },
   );
-  let drag: { x: number; view: Interval } | undefined;
+  let drag: { x: number; view: IntervalJSON } | undefined;
   svg.addEventListener('mousedown', (event) => {
     drag = { x: svgPoint(svg, event).x, view };
   });
@@ -274,18 +291,18 @@ function svgPoint(svg: SVGSVGElement, event: MouseEvent): { x: number; y: number
   };
 }
 
-function inside(i: Interval, t: number): boolean {
+function inside(i: IntervalJSON, t: number): boolean {
   return t > i.start && t <= i.end;
 }
 
 function describe(row: CoverageRow, t: number): Node[] {
   const lines: Node[] = [h('strong', {}, row.stream), h('div', {}, `at ${formatTime(t)}`)];
-  const invalid = row.invalidated.find((i) => inside(i, t));
+  const invalid = row.invalidated.find((i) => inside(i, t)) ?? row.stale.find((i) => inside(i, t));
   const calculated = row.calculated.find((i) => inside(i, t));
   const gap = row.gaps.find((i) => inside(i, t));
-  if (invalid)
-    lines.push(h('div', { class: 'invalidated-text' }, `invalidated ${formatInterval(invalid)}`));
-  if (calculated) {
+  if (invalid) {
+    lines.push(...describeInvalid(invalid));
+  } else if (calculated) {
     lines.push(h('div', {}, `calculated ${formatInterval(calculated)}`));
     const pieces = row.pieces.filter((p) => inside(p, t)).sort((a, b) => b.startedAt - a.startedAt);
     const piece = pieces[0];
@@ -315,11 +332,25 @@ function describe(row: CoverageRow, t: number): Node[] {
   return lines;
 }
 
+function describeInvalid(range: InvalidRange): Node[] {
+  return [
+    h('div', { class: `${range.status}-text` }, `${range.status} ${formatInterval(range)}`),
+    h(
+      'div',
+      {},
+      range.session === undefined
+        ? 'session not recorded (a range from before sessions were stamped)'
+        : `computed by session ${range.session}`,
+    ),
+    h('div', { class: 'reason' }, `why: ${range.reason}`),
+  ];
+}
+
 function actionsPanel(
-  info: Info,
+  info: UiInfo,
   workflow: string,
   node: string,
-  currentView: () => Interval,
+  currentView: () => IntervalJSON,
   status: HTMLElement,
   reload: () => Promise<void>,
 ): HTMLElement {

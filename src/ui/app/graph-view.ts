@@ -3,7 +3,7 @@
 // lists its streams, with links to their coverage and plots.
 import dagre from '@dagrejs/dagre';
 import type { EdgeLabel, GraphLabel, NodeLabel } from '@dagrejs/dagre';
-import type { CoverageRow, GraphModel, NodeCoverage } from './client.js';
+import type { CoverageRow, NodeCoverage, WorkflowGraphModel } from '../api-types.js';
 import { get, seg } from './client.js';
 import { formatInterval, h, link, notice, replace, s, textWidth } from './dom.js';
 
@@ -19,7 +19,7 @@ interface Placed {
 }
 
 /** Lays out the model: positions of nodes (`n:`), factors (`f:`), boxes (`b:`) and edge points. */
-export function layoutGraph(model: GraphModel): {
+export function layoutGraph(model: WorkflowGraphModel): {
   readonly places: ReadonlyMap<string, Placed>;
   readonly edges: readonly {
     readonly from: string;
@@ -81,7 +81,7 @@ export async function renderGraph(
   workflow: string,
   selected?: string,
 ): Promise<void> {
-  const model = await get<GraphModel>(`workflows/${seg(workflow)}/graph`);
+  const model = await get<WorkflowGraphModel>(`workflows/${seg(workflow)}/graph`);
   const layout = layoutGraph(model);
   const svg = s('svg', {
     class: 'graph',
@@ -230,7 +230,11 @@ export async function renderGraph(
   }
 }
 
-async function showNode(details: HTMLElement, model: GraphModel, nodeId: string): Promise<void> {
+async function showNode(
+  details: HTMLElement,
+  model: WorkflowGraphModel,
+  nodeId: string,
+): Promise<void> {
   const node = model.nodes.find((n) => n.id === nodeId)!;
   replace(details, h('h2', {}, node.id), notice('note', 'Loading streams…'));
   let coverage: NodeCoverage;

@@ -2,7 +2,7 @@
 // of the same server; nothing is loaded from anywhere else. The styles are bundled into app.css.
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
-import type { Info, WorkflowSummary } from './client.js';
+import type { UiInfo, WorkflowList } from '../api-types.js';
 import { get, seg } from './client.js';
 import { renderCoverage } from './coverage-view.js';
 import { h, link, notice, replace } from './dom.js';
@@ -12,7 +12,7 @@ import { renderSessions } from './sessions-view.js';
 
 const root = document.getElementById('app')!;
 const nav = document.getElementById('nav')!;
-let info: Info | undefined;
+let info: UiInfo | undefined;
 let cleanup: (() => void) | undefined;
 let generation = 0;
 
@@ -34,7 +34,7 @@ async function route(): Promise<void> {
   document.body.dataset.ready = 'false';
   replace(root, notice('note', 'Loading…'));
   try {
-    info ??= await get<Info>('info');
+    info ??= await get<UiInfo>('info');
     if (parts[0] === 'workflows' && parts[1] !== undefined) {
       await renderGraph(root, parts[1], parts[2]);
     } else if (parts[0] === 'coverage' && parts[1] !== undefined && parts[2] !== undefined) {
@@ -55,9 +55,7 @@ async function route(): Promise<void> {
 }
 
 async function renderHome(target: HTMLElement): Promise<void> {
-  const { workflows, errors } = await get<{ workflows: WorkflowSummary[]; errors: string[] }>(
-    'workflows',
-  );
+  const { workflows, errors } = await get<WorkflowList>('workflows');
   replace(
     target,
     h('h1', {}, 'Workflows'),

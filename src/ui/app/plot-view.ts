@@ -2,7 +2,7 @@
 // by uPlot. The server min/max-downsamples to the plot's width, so the page receives at most a few
 // thousand points whatever the window holds; selecting a range zooms in and fetches its detail.
 import uPlot from 'uplot';
-import type { StreamOverview, StreamSummary, StreamValues } from './client.js';
+import type { StreamOverview, StreamSummary, StreamValues } from '../api-types.js';
 import { get, seg } from './client.js';
 import { formatInterval, formatTime, h, link, notice, replace } from './dom.js';
 

@@ -1,6 +1,11 @@
-// Sessions (recent runs: status, pieces, documents, durations, errors) and online services, kept
-// live by the server's event stream.
-import type { ServiceStatus, SessionSummary } from './client.js';
+// Sessions (recent runs: status, pieces, documents, durations, errors), online services and the
+// distributed queue's workers, kept live by the server's event stream.
+import type {
+  QueueOverview,
+  QueueWorkerJSON,
+  ServiceStatusJSON,
+  SessionSummary,
+} from '../api-types.js';
 import { get, seg } from './client.js';
 import { formatDuration, formatInterval, formatTime, h, link, notice, replace } from './dom.js';
 
@@ -8,6 +13,7 @@ import { formatDuration, formatInterval, formatTime, h, link, notice, replace } 
 export async function renderSessions(root: HTMLElement): Promise<() => void> {
   const sessionsBox = h('div', {});
   const servicesBox = h('div', {});
+  const queueBox = h('div', { class: 'queue' });
   const live = h('span', { class: 'live', 'data-live': 'connecting' }, 'connecting…');
   replace(
     root,
@@ -22,9 +28,12 @@ export async function renderSessions(root: HTMLElement): Promise<() => void> {
     sessionsBox,
     h('h2', {}, 'Online services'),
     servicesBox,
+    h('h2', {}, 'Queue workers'),
+    queueBox,
   );
   showSessions(sessionsBox, await get<SessionSummary[]>('sessions', { limit: 50 }));
-  showServices(servicesBox, await get<ServiceStatus[]>('services'));
+  showServices(servicesBox, await get<ServiceStatusJSON[]>('services'));
+  showQueue(queueBox, await get<QueueOverview>('queue'));
   const events = new EventSource('/api/events');
   events.addEventListener('open', () => {
     live.dataset.live = 'open';
@@ -38,7 +47,13 @@ export async function renderSessions(root: HTMLElement): Promise<() => void> {
     showSessions(sessionsBox, JSON.parse((event as MessageEvent<string>).data) as SessionSummary[]);
   });
   events.addEventListener('services', (event) => {
-    showServices(servicesBox, JSON.parse((event as MessageEvent<string>).data) as ServiceStatus[]);
+    showServices(
+      servicesBox,
+      JSON.parse((event as MessageEvent<string>).data) as ServiceStatusJSON[],
+    );
+  });
+  events.addEventListener('queue', (event) => {
+    showQueue(queueBox, JSON.parse((event as MessageEvent<string>).data) as QueueOverview);
   });
   return () => events.close();
 }
@@ -131,7 +146,7 @@ function showSessions(box: HTMLElement, sessions: readonly SessionSummary[]): vo
   );
 }
 
-function showServices(box: HTMLElement, services: readonly ServiceStatus[]): void {
+function showServices(box: HTMLElement, services: readonly ServiceStatusJSON[]): void {
   if (services.length === 0) {
     replace(box, notice('note', 'No online services in the state folder.'));
     return;
@@ -186,6 +201,105 @@ function showServices(box: HTMLElement, services: readonly ServiceStatus[]): voi
         ),
       ),
     ),
+  );
+}
+
+function showQueue(box: HTMLElement, queue: QueueOverview): void {
+  if (!queue.configured) {
+    box.dataset.queue = 'none';
+    replace(
+      box,
+      notice(
+        'note',
+        'No job queue configured: add a "queue": { "url": "redis://…" } section to the config, or set REDIS_URL, to see its workers here.',
+      ),
+    );
+    return;
+  }
+  if (!queue.reachable) {
+    box.dataset.queue = 'unreachable';
+    replace(
+      box,
+      notice('error', `Queue ${queue.queue} on ${queue.redis} does not answer: ${queue.error}`),
+    );
+    return;
+  }
+  box.dataset.queue = 'open';
+  const counts = h(
+    'p',
+    { class: 'queue-counts' },
+    `queue ${queue.queue} on ${queue.redis}${queue.paused ? ' (paused)' : ''}: `,
+    `${String(queue.waiting + queue.prioritized)} waiting, ${String(queue.delayed)} delayed, `,
+    `${String(queue.active)} active, ${String(queue.completed)} completed, `,
+    `${String(queue.failed)} failed (dead letters)`,
+  );
+  if (queue.workers.length === 0) {
+    replace(box, counts, notice('note', 'No worker has sent a heartbeat lately.'));
+    return;
+  }
+  replace(
+    box,
+    counts,
+    h(
+      'table',
+      { class: 'workers' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ...[
+            'worker',
+            'status',
+            'host / pid',
+            'concurrency',
+            'started',
+            'heartbeat',
+            'done',
+            'failed',
+            'documents',
+            'running now',
+            'last error',
+          ].map((c) => h('th', {}, c)),
+        ),
+      ),
+      h('tbody', {}, ...queue.workers.map(workerRow)),
+    ),
+  );
+}
+
+function workerRow(worker: QueueWorkerJSON): HTMLTableRowElement {
+  const ago = Math.max(0, Date.now() - worker.heartbeatAt);
+  return h(
+    'tr',
+    { 'data-worker': worker.name, 'data-status': worker.status },
+    h('td', {}, worker.name),
+    h('td', {}, h('span', { class: `status status-${worker.status}` }, worker.status)),
+    h('td', {}, `${worker.host} / ${String(worker.pid)}`),
+    h('td', { class: 'num' }, String(worker.concurrency)),
+    h('td', { class: 'nowrap' }, formatTime(Date.parse(worker.started))),
+    h(
+      'td',
+      { class: 'nowrap', title: formatTime(worker.heartbeatAt) },
+      `${formatDuration(ago)} ago`,
+    ),
+    h('td', { class: 'num' }, String(worker.done)),
+    h('td', { class: 'num' }, String(worker.failed)),
+    h('td', { class: 'num' }, worker.documents.toLocaleString('en')),
+    h(
+      'td',
+      { class: 'current' },
+      worker.current.length === 0
+        ? '—'
+        : worker.current
+            .map(
+              (p) =>
+                `${p.workflow}/${p.factor}${p.plateValue ? ` [${p.plateValue}]` : ''} ${formatInterval(p.interval)}`,
+            )
+            .join('; '),
+    ),
+    h('td', { class: 'error-text' }, worker.lastError ?? ''),
   );
 }
 

@@ -2,15 +2,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../../src/errors.js';
+import type { Batch } from '../../../src/streams/batch.js';
+import { batchFromInstances, makeBatch, objectColumn } from '../../../src/streams/batch.js';
 import type { StreamInstance } from '../../../src/streams/stream-instance.js';
 import { TimeInterval } from '../../../src/time/time-interval.js';
 import { MAX_BUCKETS, MAX_POINTS, downsample } from '../../../src/ui/downsample.js';
 
+/** Column batches of `size` rows, each holding its values in the column that suits them best. */
 async function* batchesOf(
   instances: readonly StreamInstance[],
   size = 1000,
-): AsyncGenerator<readonly StreamInstance[]> {
-  for (let i = 0; i < instances.length; i += size) yield instances.slice(i, i + size);
+): AsyncGenerator<Batch> {
+  for (let i = 0; i < instances.length; i += size)
+    yield batchFromInstances(instances.slice(i, i + size));
 }
 
 describe('downsample', () => {
@@ -121,6 +125,42 @@ describe('downsample', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('reads a field the same from a struct column (zero-copy) as from the objects themselves', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(fc.integer({ min: 1, max: 50_000 }), { maxLength: 2000 }),
+        fc.array(fc.oneof(fc.double({ min: -1e6, max: 1e6 }), fc.constant(Number.NaN)), {
+          minLength: 2000,
+          maxLength: 2000,
+        }),
+        fc.integer({ min: 1, max: 100 }),
+        fc.constantFrom('delay', 'origin', 'missing'),
+        async (times, delays, buckets, field) => {
+          const data = [...times]
+            .sort((a, b) => a - b)
+            .map((timestamp, i) => ({
+              timestamp,
+              value: { delay: delays[i]!, origin: 'LAX' },
+            }));
+          const options = { window: new TimeInterval(0, 50_000), buckets, field };
+          const asStruct = await downsample(batchesOf(data, 300), options);
+          async function* asObjects(): AsyncGenerator<Batch> {
+            for (let i = 0; i < data.length; i += 300) {
+              const part = data.slice(i, i + 300);
+              yield makeBatch(
+                part.map((d) => d.timestamp),
+                objectColumn(part.map((d) => d.value)),
+              );
+            }
+          }
+          if (data.length) expect(batchFromInstances(data).values.type).toBe('struct');
+          expect(asStruct).toEqual(await downsample(asObjects(), options));
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 });
