@@ -3,12 +3,14 @@
 // sessions page kept live by server-sent events, `hyperstream ui` over the SQLite file earlier
 // commands wrote, and escaping of hostile names and values.
 // Screenshots of each page go to test-artifacts/ui/ (git-ignored).
+import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, hostname, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { z } from 'zod';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startWorker } from '../../../src/distributed.js';
 import { Engine } from '../../../src/engine/engine.js';
 import { servicePaths, writeServiceState } from '../../../src/online/service.js';
 import type { OnlineStatus } from '../../../src/online/online-engine.js';
@@ -24,6 +26,8 @@ import type { TestBrowser } from '../../helpers/browser.js';
 import type { CliUi } from '../cli/run-cli.js';
 import { cli, json, makeProject, startCliUi } from '../cli/run-cli.js';
 import { ARTIFACTS, launchBrowser, screenshot } from '../../helpers/browser.js';
+import type { LateData } from './fixtures/late-data.js';
+import { HOUR, lateDataEngine } from './fixtures/late-data.js';
 
 let browser: TestBrowser;
 
@@ -236,7 +240,10 @@ describe('tutorial 5 in the browser', () => {
     expect(await first.locator(':scope > td.num').first().textContent()).toBe(
       String(sessions[0]!.pieces.length),
     );
-    expect(await page.locator('.notice').last().textContent()).toContain('No online services');
+    expect(await page.locator('.notice', { hasText: 'No online services' }).count()).toBe(1);
+    // No queue is configured for this view, and the page says so.
+    expect(await page.locator('.queue').getAttribute('data-queue')).toBe('none');
+    expect(await page.locator('.queue').textContent()).toContain('No job queue configured');
     await expect.poll(() => page.locator('.live').getAttribute('data-live')).toBe('open');
     // A service appears, then fails: the page follows without a reload.
     const paths = servicePaths(stateDir, 'ingest');
@@ -271,6 +278,132 @@ describe('tutorial 5 in the browser', () => {
       sessions[0]!.factors.length,
     );
     await screenshot(page, 'sessions');
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+});
+
+describe('ranges to recompute on the coverage map', () => {
+  let data: LateData;
+  let ui: UiServer;
+
+  beforeAll(async () => {
+    data = await lateDataEngine();
+    ui = await startUi(data.engine, { port: 0 });
+  });
+  afterAll(async () => {
+    await ui?.close();
+    await data?.engine.close();
+  });
+
+  it('draws invalidated and stale ranges in their own legended colours, and says why on hover', async () => {
+    const { page, problems } = await browser.newPage();
+    await open(page, ui, '/coverage/chain/b');
+    const invalidated = page.locator('svg.coverage rect.invalidated');
+    expect(await invalidated.count()).toBe(1);
+    expect([
+      await invalidated.getAttribute('data-start'),
+      await invalidated.getAttribute('data-end'),
+    ]).toEqual([String(5 * HOUR - 1), String(7 * HOUR)]);
+    expect(await page.locator('svg.coverage rect.calculated').count()).toBe(2);
+    const legend = page.locator('p.legend').nth(1);
+    expect(await legend.locator('.swatch.invalidated').count()).toBe(1);
+    expect(await legend.locator('.swatch.stale').count()).toBe(1);
+    expect(await legend.textContent()).toContain('invalidated (late data: to recompute)');
+    expect(await page.locator('p.legend').first().textContent()).toContain('1 range invalidated');
+    // Distinct colours: calculated, invalidated, stale and gap each have their own fill.
+    const fill = async (selector: string): Promise<string> =>
+      await page
+        .locator(selector)
+        .first()
+        .evaluate(
+          (el) =>
+            (
+              globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }
+            ).getComputedStyle(el).backgroundColor,
+        );
+    const colours = await Promise.all(
+      ['calculated', 'gap', 'invalidated', 'stale'].map((c) => fill(`p.legend .swatch.${c}`)),
+    );
+    expect(new Set(colours).size).toBe(4);
+    await invalidated.hover();
+    const tooltip = page.locator('.tooltip');
+    await expect.poll(() => tooltip.isVisible()).toBe(true);
+    const text = await tooltip.textContent();
+    expect(text).toContain('invalidated (1970-01-01 04:59:59.999Z, 1970-01-01 07:00Z]');
+    expect(text).toContain(`computed by session ${data.session.id}`);
+    expect(text).toContain('(late data)');
+    await screenshot(page, 'coverage-invalidated');
+
+    // The same stream under a changed definition of its producer: what the old one computed is stale.
+    await open(page, ui, '/coverage/chain_v2/a');
+    const stale = page.locator('svg.coverage rect.stale');
+    expect(await stale.count()).toBe(2);
+    expect(await page.locator('svg.coverage rect.invalidated').count()).toBe(1);
+    expect(await page.locator('svg.coverage rect.calculated').count()).toBe(0);
+    await stale.first().hover();
+    await expect
+      .poll(() => tooltip.textContent())
+      .toContain('stale (1970-01-01, 1970-01-01 04:59:59.999Z]');
+    expect(await tooltip.textContent()).toContain(
+      `computed by factor ${data.producer} (test_scale@1.0.0`,
+    );
+    expect(await tooltip.textContent()).toContain(`${data.producerV2} has fingerprint`);
+    await screenshot(page, 'coverage-stale');
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+});
+
+describe('queue workers on the sessions page', () => {
+  const redisUrl = inject('redisUrl');
+  const queue = `ui_browser_${randomUUID().slice(0, 8)}`;
+  let engine: Engine;
+  let ui: UiServer;
+
+  beforeAll(async () => {
+    engine = await Engine.create();
+    ui = await startUi(engine, {
+      port: 0,
+      queue: { connection: redisUrl, queue },
+      pollIntervalMs: 200,
+    });
+  });
+  afterAll(async () => {
+    await ui?.close();
+    await engine?.close();
+  });
+
+  it('shows a real worker live: it appears when it starts and leaves when it stops', async () => {
+    const { page, problems } = await browser.newPage();
+    await open(page, ui, '/sessions');
+    const box = page.locator('.queue');
+    await expect.poll(() => box.getAttribute('data-queue')).toBe('open');
+    expect(await box.textContent()).toContain('No worker has sent a heartbeat lately');
+    expect(await page.locator('.queue-counts').textContent()).toContain(`queue ${queue} on`);
+    const worker = await startWorker({
+      engine,
+      connection: redisUrl,
+      queue,
+      name: 'browser-worker',
+      concurrency: 3,
+      heartbeatInterval: 200,
+    });
+    try {
+      const row = page.locator('tr[data-worker="browser-worker"]');
+      await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
+      expect(await row.getAttribute('data-status')).toBe('running');
+      const cells = await row.locator('td').allTextContents();
+      expect(cells[2]).toBe(`${hostname()} / ${String(process.pid)}`);
+      expect(cells[3]).toBe('3');
+      expect(cells[5]).toMatch(/ ago$/);
+      await screenshot(page, 'sessions-queue');
+    } finally {
+      await worker.close({ timeout: 1000 });
+    }
+    await expect
+      .poll(() => page.locator('tr[data-worker="browser-worker"]').count(), { timeout: 10_000 })
+      .toBe(0);
     expect(problems).toEqual([]);
     await page.context().close();
   });
