@@ -1,7 +1,11 @@
 // A window as columns: what `view.toColumns()`, `view.toArrow()` and the file exports hand over.
-// The shape of the values is inferred in one pass (ShapeAccumulator); toColumns fills typed
-// arrays from the instances. Every backend is read through its batches today; a columnar store
-// can hand over its column chunks here, without copies, behind the same `readColumns`.
+// toColumns reads the window's column batches (a columnar store's chunks, handed out without
+// copies): number columns, and the number fields of struct columns, are copied into the result with
+// one memcpy per batch, string fields read through their dictionaries, with no object per
+// instance; other values have their shape inferred in one pass (ShapeAccumulator), as the file
+// exports do for instances.
+import type { Batch, Column, StringColumn, StructColumn } from '../streams/batch.js';
+import { columnValues } from '../streams/batch.js';
 import type { StreamInstance } from '../streams/stream-instance.js';
 
 /** The type of one exported column of values. */
@@ -128,54 +132,164 @@ export class ShapeAccumulator {
   }
 }
 
-/** The shape of `instances`' values. */
-export function shapeOf(instances: readonly StreamInstance[]): ValueShape {
-  const shape = new ShapeAccumulator();
-  for (const item of instances) shape.add(item.value);
-  return shape.shape();
-}
-
 /**
- * Reads a window into columns (see {@link Columns}) and says their shape: numbers as a
- * `Float64Array`, objects that share their fields as one column per field, anything else as an
- * array of values. An empty window is `kind: 'number'` with empty arrays. The one place a window
- * becomes columns (`toColumns`, `toArrow`): where a store keeps typed column chunks, they can be
- * handed over here without a copy.
+ * Reads a window's column batches into columns (see {@link Columns}) and says their shape: numbers
+ * as a `Float64Array`, objects that share their fields as one column per field, anything else as
+ * an array of values. An empty window is `kind: 'number'` with empty arrays. The one place a
+ * window becomes columns (`toColumns`, `toArrow`). The result owns its arrays: typed columns are
+ * copied out of the batches (the store's memory) in one `set` per batch.
  */
 export async function readColumns(
-  batches: AsyncIterable<readonly StreamInstance[]>,
+  batches: AsyncIterable<Batch>,
 ): Promise<{ readonly columns: Columns; readonly shape: ValueShape }> {
-  const instances: StreamInstance[] = [];
-  for await (const batch of batches) for (const item of batch) instances.push(item);
-  const shape = shapeOf(instances);
-  return { columns: columnsOf(instances, shape), shape };
+  const parts: Batch[] = [];
+  let rows = 0;
+  for await (const batch of batches) {
+    if (batch.length === 0) continue;
+    parts.push(batch);
+    rows += batch.length;
+  }
+  const timestamps = concatNumbers(
+    parts.map((b) => b.timestamps),
+    rows,
+  );
+  const numbers = numberParts(parts.map((b) => b.values));
+  if (numbers) {
+    return {
+      columns: { kind: 'number', timestamps, values: concatNumbers(numbers, rows) },
+      shape: { kind: 'number' },
+    };
+  }
+  const structs = sharedStruct(parts.map((b) => b.values));
+  if (structs) return structColumns(timestamps, structs, rows);
+  const values = new Array<unknown>(rows);
+  let at = 0;
+  for (const part of parts) {
+    for (const value of columnValues(part.values)) values[at++] = value;
+  }
+  const accumulator = new ShapeAccumulator();
+  for (const value of values) accumulator.add(value);
+  const shape = accumulator.shape();
+  return { columns: columnsFromValues(timestamps, values, shape), shape };
+}
+
+/** The number arrays of `columns` when every one is a number column. */
+function numberParts(columns: readonly Column[]): Float64Array[] | undefined {
+  const out: Float64Array[] = [];
+  for (const column of columns) {
+    if (column.type !== 'number') return undefined;
+    out.push(column.values);
+  }
+  return out;
+}
+
+/** `columns` when every one is a struct column with the same fields in the same order. */
+function sharedStruct(columns: readonly Column[]): StructColumn[] | undefined {
+  const first = columns[0];
+  if (first?.type !== 'struct' || first.fields.length === 0) return undefined;
+  const out: StructColumn[] = [];
+  for (const column of columns) {
+    if (column.type !== 'struct' || column.fields.length !== first.fields.length) return undefined;
+    if (column.fields.some((field, k) => field !== first.fields[k])) return undefined;
+    out.push(column);
+  }
+  return out;
+}
+
+/** One column per field of struct batches: number fields copied whole, others typed by their values. */
+function structColumns(
+  timestamps: Float64Array,
+  structs: readonly StructColumn[],
+  rows: number,
+): { readonly columns: Columns; readonly shape: ValueShape } {
+  const values: Record<string, Float64Array | unknown[]> = {};
+  const fields: FieldShape[] = [];
+  structs[0]!.fields.forEach((name, k) => {
+    const parts = structs.map((struct) => struct.columns[k]!);
+    const numbers = numberParts(parts);
+    if (numbers) {
+      values[name] = concatNumbers(numbers, rows);
+      fields.push({ name, type: 'float64', nullable: false });
+      return;
+    }
+    if (parts.every((part) => part.type === 'string')) {
+      values[name] = stringValues(parts, rows);
+      fields.push({ name, type: 'utf8', nullable: false });
+      return;
+    }
+    const column = new Array<unknown>(rows);
+    const tracker = new TypeTracker();
+    let at = 0;
+    for (const part of parts) {
+      for (const value of columnValues(part)) {
+        tracker.add(value);
+        column[at++] = value;
+      }
+    }
+    const type = tracker.type;
+    values[name] =
+      type === 'float64' && !tracker.nullable ? Float64Array.from(column as number[]) : column;
+    fields.push({ name, type, nullable: tracker.nullable });
+  });
+  return { columns: { kind: 'fields', timestamps, values }, shape: { kind: 'fields', fields } };
+}
+
+/** The strings of dictionary-encoded columns, in one array. */
+function stringValues(parts: readonly StringColumn[], rows: number): string[] {
+  const out = new Array<string>(rows);
+  let at = 0;
+  for (const { codes, dictionary } of parts) {
+    for (let i = 0; i < codes.length; i++) out[at++] = dictionary[codes[i]!]!;
+  }
+  return out;
+}
+
+function concatNumbers(parts: readonly Float64Array[], rows: number): Float64Array {
+  const out = new Float64Array(rows);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }
 
 /** Instances as columns of the given shape (what exports write batch by batch). */
 export function columnsOf(instances: readonly StreamInstance[], shape: ValueShape): Columns {
   const n = instances.length;
   const timestamps = new Float64Array(n);
-  for (let i = 0; i < n; i++) timestamps[i] = instances[i]!.timestamp;
+  const values = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) {
+    timestamps[i] = instances[i]!.timestamp;
+    values[i] = instances[i]!.value;
+  }
+  return columnsFromValues(timestamps, values, shape);
+}
+
+/** Values (one per timestamp) as columns of the given shape. */
+function columnsFromValues(
+  timestamps: Float64Array,
+  values: unknown[],
+  shape: ValueShape,
+): Columns {
+  const n = values.length;
   switch (shape.kind) {
-    case 'number': {
-      const values = new Float64Array(n);
-      for (let i = 0; i < n; i++) values[i] = instances[i]!.value as number;
-      return { kind: 'number', timestamps, values };
-    }
+    case 'number':
+      return { kind: 'number', timestamps, values: Float64Array.from(values as number[]) };
     case 'fields': {
-      const values: Record<string, Float64Array | unknown[]> = {};
+      const columns: Record<string, Float64Array | unknown[]> = {};
       for (const field of shape.fields) {
         const column: Float64Array | unknown[] =
           field.type === 'float64' && !field.nullable ? new Float64Array(n) : new Array(n);
         for (let i = 0; i < n; i++) {
-          column[i] = (instances[i]!.value as Record<string, number>)[field.name]!;
+          column[i] = (values[i] as Record<string, number>)[field.name]!;
         }
-        values[field.name] = column;
+        columns[field.name] = column;
       }
-      return { kind: 'fields', timestamps, values };
+      return { kind: 'fields', timestamps, values: columns };
     }
     case 'values':
-      return { kind: 'values', timestamps, values: instances.map((item) => item.value) };
+      return { kind: 'values', timestamps, values };
   }
 }
 

@@ -81,7 +81,7 @@ export class StreamView<T = unknown> implements AsyncIterable<StreamInstance<T>>
    * else an array of the values (`kind: 'values'`).
    */
   async toColumns(): Promise<Columns> {
-    return (await readColumns(this.batches())).columns;
+    return (await readColumns(this.columns())).columns;
   }
 
   /**
@@ -91,7 +91,7 @@ export class StreamView<T = unknown> implements AsyncIterable<StreamInstance<T>>
    * pandas (`tableToIPC(table)`) without a conversion loop.
    */
   async toArrow(): Promise<Table> {
-    const { columns, shape } = await readColumns(this.batches());
+    const { columns, shape } = await readColumns(this.columns());
     return arrowTable(await loadArrow(), columns, shape);
   }
 
