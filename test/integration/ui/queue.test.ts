@@ -2,15 +2,19 @@
 // and workers over the JSON API, kept live over server-sent events (a worker that stops leaves the
 // list), that no queue is configured, and a queue that does not answer.
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PieceWorker } from '../../../src/distributed.js';
-import { startWorker } from '../../../src/distributed.js';
+import { createQueueScheduler, startWorker } from '../../../src/distributed.js';
 import { Engine } from '../../../src/engine/engine.js';
 import type { QueueOverview } from '../../../src/ui/api-types.js';
 import type { UiServer } from '../../../src/ui/server.js';
 import { startUi } from '../../../src/ui/server.js';
 import { buildUiAssets } from '../../../scripts/build-ui.js';
+import { openEngine } from '../distributed/fixtures/engines.js';
 
 const redisUrl = inject('redisUrl');
 const queue = `ui_${randomUUID().slice(0, 8)}`;
@@ -138,6 +142,57 @@ describe('queue workers in the web view', () => {
       expect(workerNames(after.at(-1)!)).toEqual(['ui-worker-2']);
     } finally {
       await second.close({ timeout: 1000 });
+    }
+  });
+
+  it('shows the piece a worker is running, and its count once done', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hs-ui-queue-'));
+    const busyQueue = `ui_busy_${randomUUID().slice(0, 8)}`;
+    const storage = { kind: 'sqlite', path: join(dir, 'hs.sqlite') } as const;
+    const workers = await openEngine(storage);
+    const coordinator = await openEngine(storage, {
+      schedulers: { queue: createQueueScheduler({ connection: redisUrl, queue: busyQueue }) },
+    });
+    const busy = await startWorker({
+      engine: workers,
+      connection: redisUrl,
+      queue: busyQueue,
+      name: 'busy-worker',
+      heartbeatInterval: 100,
+    });
+    try {
+      const server = await ui({ queue: { connection: redisUrl, queue: busyQueue } });
+      const w = coordinator.workflow('sleepy');
+      const slow = await coordinator.tool('slow', 'tool');
+      w.factor({ tool: slow.create({ step: 60_000, ms: 2_000 }), sink: w.node('ticks') });
+      const run = w.execute('2026-01-01T00:00:00Z/PT1H', { runner: 'queue' });
+      const running = await queueEvents(server, (o) =>
+        o.configured && o.reachable ? o.workers.some((x) => x.current.length > 0) : false,
+      );
+      const worker = (running.at(-1) as Extract<QueueOverview, { reachable: true }>).workers[0]!;
+      expect(worker.name).toBe('busy-worker');
+      expect(worker.current).toEqual([
+        expect.objectContaining({
+          workflow: 'sleepy',
+          interval: {
+            start: Date.parse('2026-01-01T00:00:00Z'),
+            end: Date.parse('2026-01-01T01:00:00Z'),
+          },
+        }),
+      ]);
+      const session = await run;
+      expect(session.status).toBe('completed');
+      const done = await queueEvents(server, (o) =>
+        o.configured && o.reachable ? o.workers.some((x) => x.done === 1) : false,
+      );
+      expect(done.at(-1)).toMatchObject({
+        workers: [expect.objectContaining({ current: [], done: 1, documents: 60 })],
+      });
+    } finally {
+      await busy.close({ timeout: 1000 });
+      await coordinator.close();
+      await workers.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
