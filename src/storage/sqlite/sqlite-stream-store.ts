@@ -1,4 +1,6 @@
 import { InvalidArgumentError, StorageError } from '../../errors.js';
+import type { Batch } from '../../streams/batch.js';
+import { columnFromValues } from '../../streams/batch.js';
 import { StreamId } from '../../streams/stream-id.js';
 import type { StreamInstance } from '../../streams/stream-instance.js';
 import { checkInstanceTimestamp } from '../../streams/stream-instance.js';
@@ -6,6 +8,7 @@ import { TimeInterval } from '../../time/time-interval.js';
 import type { TimeIntervals } from '../../time/time-intervals.js';
 import { CalculatedRanges, calculatedRangeSchema } from '../calculated-ranges.js';
 import type {
+  ColumnReadOptions,
   ReadOptions,
   StreamFilter,
   StreamStore,
@@ -150,6 +153,19 @@ export class SqliteStreamStore implements StreamStore {
     return { [Symbol.asyncIterator]: () => this.#batches(id, interval, options) };
   }
 
+  /**
+   * A window as column batches, oldest first: each query's rows decoded straight into a timestamp
+   * column and the value column that suits them (no object per instance). Batches are the store's
+   * copies, so later writes do not change them.
+   */
+  readColumns(
+    id: StreamId,
+    interval: TimeInterval,
+    options: ColumnReadOptions = {},
+  ): AsyncIterable<Batch> {
+    return { [Symbol.asyncIterator]: () => this.#columnBatches(id, interval, options) };
+  }
+
   async count(id: StreamId, interval: TimeInterval): Promise<number> {
     return await this.#db.run('count', this.#details(id), () => {
       const streamId = this.#idOf(id);
@@ -223,6 +239,42 @@ export class SqliteStreamStore implements StreamStore {
     interval: TimeInterval,
     options: ReadOptions,
   ): AsyncGenerator<readonly StreamInstance[], undefined> {
+    for await (const rows of this.#rows(id, interval, options)) {
+      const batch = new Array<StreamInstance>(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
+        batch[i] = { timestamp: row[0], value: decodeValue(row[1]) };
+      }
+      yield batch;
+    }
+    return;
+  }
+
+  async *#columnBatches(
+    id: StreamId,
+    interval: TimeInterval,
+    options: ColumnReadOptions,
+  ): AsyncGenerator<Batch, undefined> {
+    for await (const rows of this.#rows(id, interval, options)) {
+      const n = rows.length;
+      const timestamps = new Float64Array(n);
+      const values = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) {
+        const row = rows[i]!;
+        timestamps[i] = row[0];
+        values[i] = decodeValue(row[1]);
+      }
+      yield { length: n, timestamps, values: columnFromValues(values) };
+    }
+    return;
+  }
+
+  /** The raw rows of a window, a non-empty array per indexed query. */
+  async *#rows(
+    id: StreamId,
+    interval: TimeInterval,
+    options: ReadOptions,
+  ): AsyncGenerator<[number, unknown][], undefined> {
     const limit = options.limit ?? Infinity;
     if (limit !== Infinity && (!Number.isInteger(limit) || limit < 0)) {
       throw new InvalidArgumentError(`invalid read limit ${limit}: expected a whole number >= 0`);
@@ -246,12 +298,7 @@ export class SqliteStreamStore implements StreamStore {
             .raw(true)
             .all(streamId, start, end, size) as [number, unknown][],
       );
-      const batch = new Array<StreamInstance>(rows.length);
-      for (let i = 0; i < rows.length; i++) {
-        const row = rows[i]!;
-        batch[i] = { timestamp: row[0], value: decodeValue(row[1]) };
-      }
-      if (batch.length > 0) yield batch;
+      if (rows.length > 0) yield rows;
       if (rows.length < size) return;
       remaining -= rows.length;
       const last = rows[rows.length - 1]![0];
