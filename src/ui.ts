@@ -4,12 +4,35 @@
 export { startUi, DEFAULT_UI_PORT, UI_ASSETS_DIR } from './ui/server.js';
 export type { UiOptions, UiServer } from './ui/server.js';
 export { workflowGraphModel } from './ui/graph-model.js';
+// The JSON the web view's API answers with (docs/ui.md).
 export type {
-  WorkflowGraphModel,
-  GraphNode,
-  GraphFactor,
+  ApiErrorBody,
+  ChannelSummary,
+  CoveragePiece,
+  CoverageRow,
+  DownsampledSeries,
   GraphEdge,
+  GraphFactor,
+  GraphNode,
+  IntervalJSON,
+  InvalidRange,
+  NodeCoverage,
   PlateBox,
-} from './ui/graph-model.js';
+  PlateValueJSON,
+  QueueOverview,
+  QueuePieceJSON,
+  QueueWorkerJSON,
+  ServiceStatusJSON,
+  SessionStatusJSON,
+  SessionSummary,
+  StreamList,
+  StreamOverview,
+  StreamSummary,
+  StreamValues,
+  UiInfo,
+  WorkflowGraphModel,
+  WorkflowList,
+  WorkflowSummary,
+} from './ui/api-types.js';
 export { formatWorkflowGraph, GRAPH_FORMATS } from './ui/graph-text.js';
 export type { GraphFormat } from './ui/graph-text.js';
