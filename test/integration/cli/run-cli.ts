@@ -99,11 +99,13 @@ export interface CliUi {
  */
 export async function startCliUi(
   args: readonly string[],
-  options: { readonly cwd: string },
+  options: { readonly cwd: string; readonly env?: Readonly<Record<string, string>> },
 ): Promise<CliUi> {
   const env: Record<string, string | undefined> = { ...process.env };
   delete env.MONGODB_URI;
   delete env.HYPERSTREAM_CONFIG;
+  delete env.REDIS_URL;
+  Object.assign(env, options.env);
   const child = spawn(
     process.execPath,
     ['--import', TSX, MAIN, 'ui', '--port', '0', '--json', ...args],

@@ -4,7 +4,7 @@
 // `hyperstream graph` over the same config.
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildUiAssets } from '../../../scripts/build-ui.js';
 import type { CliResult, CliUi } from '../cli/run-cli.js';
 import { MAIN, TSX, cli, json, makeProject, startCliUi } from '../cli/run-cli.js';
@@ -17,8 +17,13 @@ const iso = (t: number): string => new Date(t).toISOString();
 let project: { dir: string; remove(): Promise<void> };
 const run = (...args: string[]): Promise<CliResult> => cli(args, { cwd: project.dir });
 const started: CliUi[] = [];
-const startUiProcess = async (...args: string[]): Promise<CliUi> => {
-  const ui = await startCliUi(args, { cwd: project.dir });
+const startUiProcess = async (...args: string[]): Promise<CliUi> =>
+  await startUiProcessWith({}, ...args);
+const startUiProcessWith = async (
+  env: Readonly<Record<string, string>>,
+  ...args: string[]
+): Promise<CliUi> => {
+  const ui = await startCliUi(args, { cwd: project.dir, env });
   started.push(ui);
   return ui;
 };
@@ -182,6 +187,28 @@ describe('hyperstream ui over the SQLite file of earlier commands', () => {
     expect(ui.stderr()).toContain('warning: the web view listens on 0.0.0.0');
     expect(ui.stderr()).toContain('there is no login');
     expect(await ui.stop()).toBe(0);
+  });
+
+  it('shows the queue of the configuration (REDIS_URL here), and says when there is none', async () => {
+    const without = await startUiProcess();
+    expect((await get<unknown>(without, '/api/queue')).body).toEqual({ configured: false });
+    expect(await without.stop()).toBe(0);
+    const redisUrl = inject('redisUrl');
+    const withQueue = await startUiProcessWith({ REDIS_URL: redisUrl });
+    const { body } = await get<{ configured: boolean; reachable: boolean; queue: string }>(
+      withQueue,
+      '/api/queue',
+    );
+    // The config's defaults: queue "hyperstream", as `hyperstream queue status` reads it.
+    expect(body).toMatchObject({ configured: true, reachable: true, queue: 'hyperstream' });
+    const status = json<{ queue: string; redis: string }>(
+      await cli(['queue', 'status', '--json'], {
+        cwd: project.dir,
+        env: { REDIS_URL: redisUrl },
+      }),
+    );
+    expect(body).toMatchObject({ queue: status.queue, redis: status.redis });
+    expect(await withQueue.stop()).toBe(0);
   });
 
   it('with --allow-actions, runs an interval given the CSRF token, into the same file', async () => {
