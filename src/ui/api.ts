@@ -31,18 +31,6 @@ import { nodeCoverage } from './coverage.js';
 import { MAX_BUCKETS, downsample } from './downsample.js';
 import { workflowGraphModel } from './graph-model.js';
 
-export type {
-  ChannelSummary,
-  ServiceStatusJSON,
-  SessionSummary,
-  StreamList,
-  StreamOverview,
-  StreamSummary,
-  StreamValues,
-  WorkflowList,
-  WorkflowSummary,
-};
-
 /** The workflows the engine holds, with stored ones loaded; definitions that fail are reported. */
 export async function listWorkflows(engine: Engine): Promise<WorkflowList> {
   const errors: string[] = [];

@@ -19,8 +19,6 @@ import { TimeIntervals } from '../time/time-intervals.js';
 import type { Workflow } from '../workflow/workflow.js';
 import type { CoveragePiece, CoverageRow, InvalidRange, NodeCoverage } from './api-types.js';
 
-export type { CoveragePiece, CoverageRow, InvalidRange, NodeCoverage };
-
 /** Options of {@link nodeCoverage}. */
 export interface NodeCoverageOptions {
   /** Measure gaps in this range (default: the span of everything the node's streams record). */
@@ -74,7 +72,7 @@ export async function nodeCoverage(
     fingerprint,
   );
   const rows = streams.map(({ value, id, ranges }): CoverageRow => {
-    const stale = fingerprint === undefined ? [] : ranges.mismatched(fingerprint).map((r) => r);
+    const stale = fingerprint === undefined ? [] : ranges.mismatched(fingerprint);
     const calculated = fingerprint === undefined ? ranges.intervals : ranges.matching(fingerprint);
     const everything = TimeIntervals.from(
       ranges.ranges.map((r) => new TimeInterval(r.start, r.end)),

@@ -8,8 +8,6 @@ import { columnLength, fieldColumn, numbersOf, valueAt } from '../streams/batch.
 import type { TimeInterval } from '../time/time-interval.js';
 import type { DownsampledSeries } from './api-types.js';
 
-export type { DownsampledSeries };
-
 /** The most buckets (pixels) a plot may ask for: at most 2 points each, plus gap markers. */
 export const MAX_BUCKETS = 1600;
 /**

@@ -15,8 +15,6 @@ import type {
   WorkflowGraphModel,
 } from './api-types.js';
 
-export type { GraphEdge, GraphFactor, GraphNode, PlateBox, WorkflowGraphModel };
-
 /**
  * The picture model of a workflow graph. Plates become nested boxes (a plate inside its parent's
  * box); a node on unrelated plates gets a box of their combination. A factor sits in its sink's

@@ -1,7 +1,7 @@
 // `hyperstream graph --format dot|mermaid`: a workflow's DAG as Graphviz DOT or a Mermaid
 // flowchart, for docs and terminals. Pure functions of the picture model.
 import { InvalidArgumentError } from '../errors.js';
-import type { PlateBox, WorkflowGraphModel } from './graph-model.js';
+import type { PlateBox, WorkflowGraphModel } from './api-types.js';
 
 /** The text formats of {@link formatWorkflowGraph}. */
 export const GRAPH_FORMATS = ['dot', 'mermaid'] as const;
