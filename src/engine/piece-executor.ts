@@ -120,7 +120,10 @@ export class PieceExecutor {
       const started = performance.now();
       const recorded = await this.#recorded(piece);
       if (recorded.every((ranges) => ranges.matching(piece.fingerprint).covers(interval))) {
-        const earlier = await options.journal?.find(piece);
+        const earlier = options.journal
+          ? ((await options.journal.find(piece)) ??
+            (await this.#stampedBy(piece, recorded, interval, options.session)))
+          : undefined;
         return earlier ? { status: 'done', ...earlier } : { status: 'skipped' };
       }
       // Where a sink records stale ranges inside the piece (another factor's results, or
@@ -165,6 +168,33 @@ export class PieceExecutor {
       }
       return { status: 'done', documents };
     });
+  }
+
+  /**
+   * When the journal lost an earlier attempt (Redis restarted without its data) but the piece's
+   * ranges are stamped with this session, that attempt recorded it: what it wrote is what the
+   * sinks hold over the interval (its duration is not known). Ranges merged with a neighbour of
+   * another session carry the later one's stamp, so this can miss an attempt, never invent one
+   * of another session's pieces unless that session's range follows it.
+   */
+  async #stampedBy(
+    piece: WorkPiece,
+    recorded: readonly CalculatedRanges[],
+    interval: TimeInterval,
+    session: string | undefined,
+  ): Promise<JournalEntry | undefined> {
+    if (session === undefined) return undefined;
+    const ours = recorded.every((ranges) =>
+      ranges.within(interval).ranges.every((range) => range.session === session),
+    );
+    if (!ours) return undefined;
+    let documents = 0;
+    for (const sink of piece.sinks) {
+      documents += await this.#channels
+        .get(sink.channel)
+        .count(this.#stream(sink.stream), interval);
+    }
+    return { documents, durationMs: 0 };
   }
 
   /** What each sink of the piece records. */

@@ -137,8 +137,9 @@ export function plan(request: PlanRequest): Plan {
       if (!done.covers(unit.needs)) missing = missing.union(unit.needs.difference(done));
       const key = `${sink.channel}\u0000${sink.id.key}`;
       const other = ranges.mismatched(fingerprint);
-      const stale = TimeIntervals.from(other.map((r) => ({ start: r.start, end: r.end })));
-      const clash = stale.intersection(unit.needs);
+      const clash = other.length
+        ? TimeIntervals.fromSorted(other).intersection(unit.needs)
+        : TimeIntervals.EMPTY;
       if (!clash.isEmpty) {
         const found = [...new Set(other.map((r) => r.fingerprint!))];
         mismatches.set(key, {

@@ -41,8 +41,27 @@ export class CalculatedRanges {
   static readonly EMPTY = new CalculatedRanges([]);
   readonly ranges: readonly CalculatedRange[];
 
+  /** Computed on first use (planning asks the same value many times). */
+  #intervals: TimeIntervals | undefined;
+  #uniform: string | null | undefined;
+
   private constructor(ranges: readonly CalculatedRange[]) {
     this.ranges = Object.freeze(ranges);
+  }
+
+  /**
+   * The fingerprint every range carries when all are valid and stamped alike (the common case,
+   * a stream computed by one factor), else null: the queries below then need no filtering.
+   */
+  #uniformFingerprint(): string | null {
+    if (this.#uniform === undefined) {
+      const first = this.ranges[0]?.fingerprint;
+      this.#uniform =
+        first !== undefined && this.ranges.every((r) => r.fingerprint === first && !r.invalidated)
+          ? first
+          : null;
+    }
+    return this.#uniform;
   }
 
   /** Ranges as stored (disjoint; an overlap is an `Error`). */
@@ -66,7 +85,7 @@ export class CalculatedRanges {
 
   /** Every range that is not invalidated, whatever computed it. */
   get intervals(): TimeIntervals {
-    return this.#where((r) => !r.invalidated);
+    return (this.#intervals ??= this.#where((r) => !r.invalidated));
   }
 
   /** Ranges invalidated by late writes into their sources. */
@@ -76,6 +95,8 @@ export class CalculatedRanges {
 
   /** Valid ranges a factor with `fingerprint` may use: its own and unstamped ones. */
   matching(fingerprint: string): TimeIntervals {
+    const uniform = this.#uniformFingerprint();
+    if (uniform !== null) return uniform === fingerprint ? this.intervals : TimeIntervals.EMPTY;
     return this.#where(
       (r) => !r.invalidated && (r.fingerprint === undefined || r.fingerprint === fingerprint),
     );
@@ -83,11 +104,13 @@ export class CalculatedRanges {
 
   /** Valid ranges recorded without a fingerprint. */
   get unstamped(): TimeIntervals {
+    if (this.#uniformFingerprint() !== null) return TimeIntervals.EMPTY;
     return this.#where((r) => !r.invalidated && r.fingerprint === undefined);
   }
 
   /** Valid ranges computed by a factor with another fingerprint. */
   mismatched(fingerprint: string): CalculatedRange[] {
+    if (this.#uniformFingerprint() === fingerprint) return [];
     return this.ranges.filter(
       (r) => !r.invalidated && r.fingerprint !== undefined && r.fingerprint !== fingerprint,
     );
@@ -137,9 +160,8 @@ export class CalculatedRanges {
   }
 
   #where(keep: (range: CalculatedRange) => boolean): TimeIntervals {
-    return TimeIntervals.from(
-      this.ranges.filter(keep).map((r) => new TimeInterval(r.start, r.end)),
-    );
+    // Ranges are kept sorted and disjoint.
+    return TimeIntervals.fromSorted(this.ranges.filter(keep));
   }
 
   /**

@@ -68,6 +68,22 @@ export class TimeIntervals implements Iterable<TimeInterval> {
     return new TimeIntervals(bounds);
   }
 
+  /**
+   * Builds a set from intervals already in start order (touching or overlapping ones are merged):
+   * no sort and no interval objects, for callers that keep their ranges ordered. Input out of
+   * order is handled as by {@link TimeIntervals.from}.
+   */
+  static fromSorted(intervals: readonly TimeIntervalJSON[]): TimeIntervals {
+    const bounds: number[] = [];
+    let last = -Infinity;
+    for (const { start, end } of intervals) {
+      if (start < last) return TimeIntervals.from(intervals);
+      last = start;
+      appendMerged(bounds, start, end);
+    }
+    return bounds.length ? new TimeIntervals(bounds) : TimeIntervals.EMPTY;
+  }
+
   /** Builds a set from the given intervals. */
   static of(...intervals: TimeIntervalLike[]): TimeIntervals {
     return TimeIntervals.from(intervals);

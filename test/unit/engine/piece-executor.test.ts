@@ -273,6 +273,26 @@ describe('piece executor, guarantees', () => {
     });
   });
 
+  it('with its journal lost, a later attempt finds the piece stamped with its session and counts what the sinks hold', async () => {
+    const w = await chain();
+    const [piece] = piecesOf(w, 'f');
+    const lost: PieceJournal = {
+      written: async () => await Promise.resolve(),
+      find: async () => await Promise.resolve(undefined),
+    };
+    await executor.run(piece!, w.graph, { ...runOptions, journal: lost, session: 's1' });
+    expect(
+      await executor.run(piece!, w.graph, { ...runOptions, journal: lost, session: 's1' }),
+    ).toEqual({ status: 'done', documents: 10, durationMs: 0 });
+    // Another session's attempt, or a local run (no journal): calculated by someone else.
+    expect(
+      await executor.run(piece!, w.graph, { ...runOptions, journal: lost, session: 's2' }),
+    ).toEqual({ status: 'skipped' });
+    expect(await executor.run(piece!, w.graph, { ...runOptions, session: 's1' })).toEqual({
+      status: 'skipped',
+    });
+  });
+
   it('records nothing for a piece aborted while its tool runs', async () => {
     const controller = new AbortController();
     const stopping = defineTool({

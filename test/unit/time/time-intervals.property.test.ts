@@ -32,6 +32,16 @@ describe('TimeIntervals algebra (properties)', () => {
     );
   });
 
+  it('fromSorted() equals from(), whatever the order of its input', () => {
+    fc.assert(
+      fc.property(fc.array(interval, { maxLength: 12 }), fc.boolean(), (list, sort) => {
+        const input = sort ? [...list].sort((a, b) => a.start - b.start) : list;
+        return TimeIntervals.fromSorted(input).equals(TimeIntervals.from(list));
+      }),
+      RUNS,
+    );
+  });
+
   it('union: a ∪ b ⊇ a, membership is "in a or in b", normal form', () => {
     fc.assert(
       fc.property(intervals, intervals, point, (a, b, t) => {
