@@ -13,6 +13,7 @@ import type { StreamIdLike } from '../streams/stream-id.js';
 import { StreamId } from '../streams/stream-id.js';
 import type { StreamInstance } from '../streams/stream-instance.js';
 import { checkInstanceTimestamp } from '../streams/stream-instance.js';
+import type { TimeIntervalJSON } from '../time/time-interval.js';
 import { TimeInterval } from '../time/time-interval.js';
 import { TimeIntervals } from '../time/time-intervals.js';
 import type { Channel, WriteListener } from './channel.js';
@@ -189,19 +190,19 @@ async function* toColumns(batches: AsyncIterable<readonly StreamInstance[]>): As
  */
 function touched(times: ArrayLike<number>): TimeIntervals {
   const timestamps = inOrder(times) ? times : Float64Array.from(times).sort();
-  const intervals: TimeInterval[] = [];
+  const intervals: TimeIntervalJSON[] = [];
   let start = timestamps[0]! - 1;
   let end = timestamps[0]!;
   for (let i = 1; i < timestamps.length; i++) {
     const t = timestamps[i]!;
     if (t - 1 > end) {
-      intervals.push(new TimeInterval(start, end));
+      intervals.push({ start, end });
       start = t - 1;
     }
     end = t;
   }
-  intervals.push(new TimeInterval(start, end));
-  return TimeIntervals.from(intervals);
+  intervals.push({ start, end });
+  return TimeIntervals.fromSorted(intervals);
 }
 
 function inOrder(times: ArrayLike<number>): boolean {
