@@ -249,10 +249,10 @@ export type {
 // factors and their kinds
 export { Node } from './kinds/node.js';
 export type { NodeDefinition, NodeStream, ChannelLookup } from './kinds/node.js';
-export type { NodeRef, PlateDeclaration } from './kinds/kind.js';
+export type { FactorOptions, NodeRef, PlateDeclaration } from './kinds/kind.js';
 export type { Factor, FactorDefinition } from './kinds/index.js';
 export { factorDefinitionSchema } from './kinds/index.js';
-export type { PlainFactor, PlainFactorSpec, FactorOptions } from './kinds/plain.js';
+export type { PlainFactor, PlainFactorSpec } from './kinds/plain.js';
 export type { MultiOutputFactor, MultiOutputFactorSpec } from './kinds/multi-output.js';
 export type { AggregateFactor, AggregateFactorSpec } from './kinds/aggregate.js';
 export type { SelectorFactor, SelectorFactorSpec } from './kinds/selector.js';

@@ -3,6 +3,7 @@
 // workflows do — windows (end − width, end] ending at multiples of the step, empty windows
 // skipped — so the two can be checked equal before either is timed.
 
+import { firstInstanceAfter } from './first-after.js';
 import type { Flight, Flights } from './flights.js';
 import { Engine } from '../../src/engine/engine.js';
 import type { SessionRecord } from '../../src/storage/session-store.js';
@@ -122,18 +123,6 @@ export async function memorySeries(
     out.push([timestamp, value as number]);
   }
   return out;
-}
-
-/** Index of the first instance with timestamp > t. */
-export function firstInstanceAfter(items: readonly StreamInstance[], t: number): number {
-  let lo = 0;
-  let hi = items.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (items[mid]!.timestamp <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**

@@ -3,6 +3,7 @@
 
 import type { Flight } from '../data/flights.js';
 import { flightInstances, loadFlights } from '../data/flights.js';
+import { firstInstanceAfter } from '../data/first-after.js';
 import type { BenchContext, BenchRow, BenchScenario } from '../harness.js';
 import { assertSame, time } from '../harness.js';
 import { MemoryChannel } from '../../src/channels/memory-channel.js';
@@ -14,26 +15,14 @@ const DAY = 86_400_000;
 
 type Instance = StreamInstance<Flight>;
 
-/** Index of the first instance with timestamp > t. */
-function firstAfter(items: readonly Instance[], t: number): number {
-  let lo = 0;
-  let hi = items.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (items[mid]!.timestamp <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 interface DayMean {
   readonly count: number;
   readonly meanDelay: number;
 }
 
 function dayMeanPlain(items: readonly Instance[], day: TimeInterval): DayMean {
-  const to = firstAfter(items, day.end);
-  const from = firstAfter(items, day.start);
+  const to = firstInstanceAfter(items, day.end);
+  const from = firstInstanceAfter(items, day.start);
   let sum = 0;
   for (let i = from; i < to; i++) sum += items[i]!.value.delay;
   return { count: to - from, meanDelay: to > from ? sum / (to - from) : NaN };
@@ -65,20 +54,20 @@ async function run(context: BenchContext): Promise<BenchRow[]> {
     [
       'first',
       async () => (await view.first())?.timestamp,
-      () => plain[firstAfter(plain, everything.start)]?.timestamp,
+      () => plain[firstInstanceAfter(plain, everything.start)]?.timestamp,
     ],
     [
       'last',
       async () => (await view.last())?.timestamp,
-      () => plain[firstAfter(plain, everything.end) - 1]?.timestamp,
+      () => plain[firstInstanceAfter(plain, everything.end) - 1]?.timestamp,
     ],
     [
       'tail(10)',
       async () => (await view.tail(10)).map((x) => x.timestamp),
       () => {
-        const to = firstAfter(plain, everything.end);
+        const to = firstInstanceAfter(plain, everything.end);
         return plain
-          .slice(Math.max(firstAfter(plain, everything.start), to - 10), to)
+          .slice(Math.max(firstInstanceAfter(plain, everything.start), to - 10), to)
           .map((x) => x.timestamp);
       },
     ],

@@ -2,6 +2,7 @@
 
 import { seededRandom } from '../data/random.js';
 import { collectGarbage } from '../data/gc.js';
+import { firstInstanceAfter } from '../data/first-after.js';
 import type { BenchContext, BenchRow, BenchScenario } from '../harness.js';
 import { assertSame, time } from '../harness.js';
 import { MemoryChannel } from '../../src/channels/memory-channel.js';
@@ -25,26 +26,14 @@ function makeInstances(n: number): Instance[] {
 
 // --- the baseline: a plain sorted array and a hand-written binary search
 
-/** Index of the first instance with timestamp > t. */
-function firstAfter(items: readonly Instance[], t: number): number {
-  let lo = 0;
-  let hi = items.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (items[mid]!.timestamp <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 function windowSumPlain(
   items: readonly Instance[],
   interval: TimeInterval,
 ): { count: number; sum: number } {
-  const to = firstAfter(items, interval.end);
+  const to = firstInstanceAfter(items, interval.end);
   let sum = 0;
   let count = 0;
-  for (let i = firstAfter(items, interval.start); i < to; i++) {
+  for (let i = firstInstanceAfter(items, interval.start); i < to; i++) {
     sum += items[i]!.value;
     count++;
   }
@@ -155,20 +144,20 @@ async function run(context: BenchContext): Promise<BenchRow[]> {
     [
       'first',
       async (w) => (await stream.window(w).first())?.timestamp,
-      (w) => plain[firstAfter(plain, w.start)]?.timestamp,
+      (w) => plain[firstInstanceAfter(plain, w.start)]?.timestamp,
     ],
     [
       'last',
       async (w) => (await stream.window(w).last())?.timestamp,
-      (w) => plain[firstAfter(plain, w.end) - 1]?.timestamp,
+      (w) => plain[firstInstanceAfter(plain, w.end) - 1]?.timestamp,
     ],
     [
       'tail(10)',
       async (w) => (await stream.window(w).tail(10)).map((x) => x.timestamp),
       (w) => {
-        const to = firstAfter(plain, w.end);
+        const to = firstInstanceAfter(plain, w.end);
         return plain
-          .slice(Math.max(firstAfter(plain, w.start), to - 10), to)
+          .slice(Math.max(firstInstanceAfter(plain, w.start), to - 10), to)
           .map((x) => x.timestamp);
       },
     ],

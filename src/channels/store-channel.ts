@@ -13,6 +13,7 @@ import type { StreamIdLike } from '../streams/stream-id.js';
 import { StreamId } from '../streams/stream-id.js';
 import type { StreamInstance } from '../streams/stream-instance.js';
 import { checkInstanceTimestamp } from '../streams/stream-instance.js';
+import type { TimeIntervalJSON } from '../time/time-interval.js';
 import { TimeInterval } from '../time/time-interval.js';
 import { TimeIntervals } from '../time/time-intervals.js';
 import type { Channel, WriteListener } from './channel.js';
@@ -88,7 +89,7 @@ export class StoreChannel implements Channel {
     if (!options.piece && this.#listeners.size && instances.length) {
       // Bad timestamps are the store's typed error, not an interval error here.
       for (const { timestamp } of instances) checkInstanceTimestamp(timestamp, id.key);
-      const intervals = touched(instances);
+      const intervals = touched(instances.map((instance) => instance.timestamp));
       for (const listener of this.#listeners) await listener({ channel: this.id, id, intervals });
     }
     return await this.store.write(id, instances);
@@ -183,23 +184,30 @@ async function* toColumns(batches: AsyncIterable<readonly StreamInstance[]>): As
   for await (const batch of batches) if (batch.length > 0) yield batchFromInstances(batch);
 }
 
-/** `(t - 1, t]` around each timestamp, merged (timestamps are whole milliseconds). */
-function touched(times: ArrayLike<number> | readonly StreamInstance[]): TimeIntervals {
-  const timestamps = Array.from(times as ArrayLike<number | StreamInstance>, (t) =>
-    typeof t === 'number' ? t : t.timestamp,
-  ).sort((a, b) => a - b);
-  const intervals: TimeInterval[] = [];
+/**
+ * `(t - 1, t]` around each timestamp, merged (timestamps are whole milliseconds). Batches come
+ * sorted as a rule, so a sorted copy is made only for timestamps out of order.
+ */
+function touched(times: ArrayLike<number>): TimeIntervals {
+  const timestamps = inOrder(times) ? times : Float64Array.from(times).sort();
+  const intervals: TimeIntervalJSON[] = [];
   let start = timestamps[0]! - 1;
   let end = timestamps[0]!;
-  for (const t of timestamps) {
+  for (let i = 1; i < timestamps.length; i++) {
+    const t = timestamps[i]!;
     if (t - 1 > end) {
-      intervals.push(new TimeInterval(start, end));
+      intervals.push({ start, end });
       start = t - 1;
     }
     end = t;
   }
-  intervals.push(new TimeInterval(start, end));
-  return TimeIntervals.from(intervals);
+  intervals.push({ start, end });
+  return TimeIntervals.fromSorted(intervals);
+}
+
+function inOrder(times: ArrayLike<number>): boolean {
+  for (let i = 1; i < times.length; i++) if (times[i]! < times[i - 1]!) return false;
+  return true;
 }
 
 /** Rejects anything but an array of `{ timestamp, value }` objects before a store sees it. */

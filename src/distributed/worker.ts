@@ -8,6 +8,7 @@ import type { Engine } from '../engine/engine.js';
 import { LocalScheduler } from '../engine/local-scheduler.js';
 import { PieceExecutor } from '../engine/piece-executor.js';
 import { Run } from '../engine/run.js';
+import { settlesWithin } from '../internal/async.js';
 import {
   HyperstreamUsageError,
   InvalidArgumentError,
@@ -516,18 +517,6 @@ function samePiece(
     record.interval.end === piece.interval.end &&
     JSON.stringify(record.plateValue) === JSON.stringify(piece.plateValue)
   );
-}
-
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function messageOf(error: unknown): string {

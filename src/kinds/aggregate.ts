@@ -1,19 +1,23 @@
 import { z } from 'zod';
 import type { AggregateSource, ToolInstance } from '../tools/tool.js';
-import type { FactorBase, FactorKind, NodeRef, PlannedInput } from './kind.js';
+import type { FactorBase, FactorKind, FactorOptions, NodeRef, PlannedInput } from './kind.js';
 import {
   commonDefinition,
   commonOptions,
   factorDefinitionFields,
   nodeIdSchema,
   nodeInput,
-  nodeSink,
   openInput,
   writeToSink,
 } from './kind.js';
 import type { Node } from './node.js';
 import { checkDroppedKey, checkPlainPlates } from './plate-checks.js';
-import type { FactorOptions } from './plain.js';
+import {
+  sinkFactorDefinition,
+  sinkFactorMembers,
+  sinkFactorNodes,
+  sinkFactorOptions,
+} from './sink-factor.js';
 
 /** An aggregate tool: the streams of one meta-data key → a sink on the parent plates. */
 export interface AggregateFactor extends FactorBase<'aggregate'> {
@@ -55,11 +59,7 @@ export const aggregateKind: FactorKind<
   definitionSchema: aggregateDefinitionSchema,
 
   create(spec, build) {
-    const sink = build.node(spec.sink, 'sink');
-    const sources = spec.sources.map((s, i) => build.node(s, `sources[${i}]`));
-    const alignment =
-      spec.alignment === undefined ? undefined : build.node(spec.alignment, 'alignment');
-    const id = build.factorId(spec.id, `${spec.tool.name}->${sink.id}`);
+    const { id, sources, sink, alignment } = sinkFactorNodes(spec, build);
     const aggregationMetaKey = checkDroppedKey(
       id,
       'aggregate',
@@ -84,9 +84,7 @@ export const aggregateKind: FactorKind<
     return {
       ...commonDefinition(factor, tool),
       kind: 'aggregate',
-      sources: factor.sources.map((n) => n.id),
-      sink: factor.sink.id,
-      ...(factor.alignment ? { alignment: factor.alignment.id } : {}),
+      ...sinkFactorDefinition(factor),
       aggregationMetaKey: factor.aggregationMetaKey,
     };
   },
@@ -95,21 +93,12 @@ export const aggregateKind: FactorKind<
     return {
       ...commonOptions(definition),
       tool,
-      sources: definition.sources,
-      sink: definition.sink,
-      ...(definition.alignment !== undefined ? { alignment: definition.alignment } : {}),
+      ...sinkFactorOptions(definition),
       aggregationMetaKey: definition.aggregationMetaKey,
     };
   },
 
-  inputs: (factor) => [...factor.sources, ...(factor.alignment ? [factor.alignment] : [])],
-  sink: (factor) => factor.sink,
-  extraPlates: () => [],
-  createdPlate: () => undefined,
-  bookkeeping: () => [],
-  units: (factor, plates) => plates.values(factor.sink),
-  unitOf: (_factor, value) => value,
-  sinks: (factor, unit, plates) => nodeSink(factor.sink, unit, plates),
+  ...sinkFactorMembers<AggregateFactor>(),
 
   inputsOf(factor, unit, interval, plates) {
     const window = factor.tool.sourceInterval(interval);

@@ -49,6 +49,14 @@ export interface FactorBase<K extends ToolKind = ToolKind> {
 /** How a builder method names the nodes of a factor: a node or its id. */
 export type NodeRef = Node | string;
 
+/** Options every factor takes. */
+export interface FactorOptions {
+  /** Unique id within the workflow; default `<tool>-><sink>`. */
+  readonly id?: string;
+  /** Longest interval one tool call computes, e.g. `'P1D'`. */
+  readonly maxPieceSize?: DurationLike;
+}
+
 /** What the workflow builder gives a kind while it builds a factor. */
 export interface BuildContext {
   readonly workflowId: string;

@@ -6,7 +6,7 @@ import type { StreamId } from '../streams/stream-id.js';
 import { TimeInterval } from '../time/time-interval.js';
 import { MIN_DATE } from '../time/timestamp.js';
 import type { TaggedInstance, ToolInstance } from '../tools/tool.js';
-import type { FactorBase, FactorKind, NodeRef, PlannedInput } from './kind.js';
+import type { FactorBase, FactorKind, FactorOptions, NodeRef, PlannedInput } from './kind.js';
 import {
   commonDefinition,
   commonOptions,
@@ -17,7 +17,6 @@ import {
 } from './kind.js';
 import type { Node } from './node.js';
 import { checkMultiOutputPlates } from './plate-checks.js';
-import type { FactorOptions } from './plain.js';
 
 /** A multi-output tool: one source → the sinks of a new output plate. */
 export interface MultiOutputFactor extends FactorBase<'multi-output'> {

@@ -1,19 +1,23 @@
 import { z } from 'zod';
-import type { DurationLike } from '../time/duration.js';
 import type { ToolInstance } from '../tools/tool.js';
-import type { FactorBase, FactorKind, NodeRef, PlannedInput } from './kind.js';
+import type { FactorBase, FactorKind, FactorOptions, NodeRef, PlannedInput } from './kind.js';
 import {
   commonDefinition,
   commonOptions,
   factorDefinitionFields,
   nodeIdSchema,
   nodeInput,
-  nodeSink,
   openInput,
   writeToSink,
 } from './kind.js';
 import type { Node } from './node.js';
 import { checkPlainPlates } from './plate-checks.js';
+import {
+  sinkFactorDefinition,
+  sinkFactorMembers,
+  sinkFactorNodes,
+  sinkFactorOptions,
+} from './sink-factor.js';
 
 /** A plain tool: sources (+ alignment) → one sink per plate value. */
 export interface PlainFactor extends FactorBase<'tool'> {
@@ -21,14 +25,6 @@ export interface PlainFactor extends FactorBase<'tool'> {
   readonly sources: readonly Node[];
   readonly sink: Node;
   readonly alignment: Node | undefined;
-}
-
-/** Options every factor takes. */
-export interface FactorOptions {
-  /** Unique id within the workflow; default `<tool>-><sink>`. */
-  readonly id?: string;
-  /** Longest interval one tool call computes, e.g. `'P1D'`. */
-  readonly maxPieceSize?: DurationLike;
 }
 
 /** `workflow.factor(…)`: a plain tool. */
@@ -59,11 +55,7 @@ export const plainKind: FactorKind<
   definitionSchema: plainDefinitionSchema,
 
   create(spec, build) {
-    const sink = build.node(spec.sink, 'sink');
-    const sources = (spec.sources ?? []).map((s, i) => build.node(s, `sources[${i}]`));
-    const alignment =
-      spec.alignment === undefined ? undefined : build.node(spec.alignment, 'alignment');
-    const id = build.factorId(spec.id, `${spec.tool.name}->${sink.id}`);
+    const { id, sources, sink, alignment } = sinkFactorNodes(spec, build);
     checkPlainPlates(id, sources, sink);
     if (alignment) checkPlainPlates(id, [alignment], sink, 'alignment');
     return {
@@ -81,9 +73,7 @@ export const plainKind: FactorKind<
     return {
       ...commonDefinition(factor, tool),
       kind: 'tool',
-      sources: factor.sources.map((n) => n.id),
-      sink: factor.sink.id,
-      ...(factor.alignment ? { alignment: factor.alignment.id } : {}),
+      ...sinkFactorDefinition(factor),
     };
   },
 
@@ -91,20 +81,11 @@ export const plainKind: FactorKind<
     return {
       ...commonOptions(definition),
       tool,
-      sources: definition.sources,
-      sink: definition.sink,
-      ...(definition.alignment !== undefined ? { alignment: definition.alignment } : {}),
+      ...sinkFactorOptions(definition),
     };
   },
 
-  inputs: (factor) => [...factor.sources, ...(factor.alignment ? [factor.alignment] : [])],
-  sink: (factor) => factor.sink,
-  extraPlates: () => [],
-  createdPlate: () => undefined,
-  bookkeeping: () => [],
-  units: (factor, plates) => plates.values(factor.sink),
-  unitOf: (_factor, value) => value,
-  sinks: (factor, unit, plates) => nodeSink(factor.sink, unit, plates),
+  ...sinkFactorMembers<PlainFactor>(),
 
   inputsOf(factor, unit, interval) {
     const window = factor.tool.sourceInterval(interval);

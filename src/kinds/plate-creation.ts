@@ -4,7 +4,7 @@ import type { Plate } from '../plates/plate.js';
 import { formatPlateValue } from '../plates/plate.js';
 import type { NewPlateValue, ToolInstance } from '../tools/tool.js';
 import { flattenOutputs } from '../tools/tool.js';
-import type { FactorBase, FactorKind, NodeRef, PlateDeclaration } from './kind.js';
+import type { FactorBase, FactorKind, FactorOptions, NodeRef, PlateDeclaration } from './kind.js';
 import {
   commonDefinition,
   commonOptions,
@@ -15,7 +15,6 @@ import {
 } from './kind.js';
 import type { Node } from './node.js';
 import { checkPlateCreationPlates } from './plate-checks.js';
-import type { FactorOptions } from './plain.js';
 
 /** A plate-creation tool: data → new meta-data under each parent plate value. */
 export interface PlateCreationFactor extends FactorBase<'plate-creation'> {

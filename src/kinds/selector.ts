@@ -2,18 +2,22 @@ import { z } from 'zod';
 import { ToolExecutionError } from '../errors.js';
 import type { StreamId } from '../streams/stream-id.js';
 import type { SelectedInstance, ToolInstance } from '../tools/tool.js';
-import type { FactorBase, FactorKind, NodeRef } from './kind.js';
+import type { FactorBase, FactorKind, FactorOptions, NodeRef } from './kind.js';
 import {
   commonDefinition,
   commonOptions,
   factorDefinitionFields,
   nodeIdSchema,
-  nodeSink,
   writeToSink,
 } from './kind.js';
 import type { Node } from './node.js';
 import { checkDroppedKey } from './plate-checks.js';
-import type { FactorOptions } from './plain.js';
+import {
+  sinkFactorDefinition,
+  sinkFactorMembers,
+  sinkFactorNodes,
+  sinkFactorOptions,
+} from './sink-factor.js';
 
 /** A selector tool: a subset of the streams of one meta-data key → a sink without that key. */
 export interface SelectorFactor extends FactorBase<'selector'> {
@@ -52,9 +56,7 @@ export const selectorKind: FactorKind<
   definitionSchema: selectorDefinitionSchema,
 
   create(spec, build) {
-    const sink = build.node(spec.sink, 'sink');
-    const sources = spec.sources.map((s, i) => build.node(s, `sources[${i}]`));
-    const id = build.factorId(spec.id, `${spec.tool.name}->${sink.id}`);
+    const { id, sources, sink } = sinkFactorNodes(spec, build);
     const selectorMetaKey = checkDroppedKey(id, 'selector', sources, sink, spec.selectorMetaKey);
     return {
       kind: 'selector',
@@ -71,8 +73,7 @@ export const selectorKind: FactorKind<
     return {
       ...commonDefinition(factor, tool),
       kind: 'selector',
-      sources: factor.sources.map((n) => n.id),
-      sink: factor.sink.id,
+      ...sinkFactorDefinition(factor),
       selectorMetaKey: factor.selectorMetaKey,
     };
   },
@@ -81,20 +82,12 @@ export const selectorKind: FactorKind<
     return {
       ...commonOptions(definition),
       tool,
-      sources: definition.sources,
-      sink: definition.sink,
+      ...sinkFactorOptions(definition),
       selectorMetaKey: definition.selectorMetaKey,
     };
   },
 
-  inputs: (factor) => factor.sources,
-  sink: (factor) => factor.sink,
-  extraPlates: () => [],
-  createdPlate: () => undefined,
-  bookkeeping: () => [],
-  units: (factor, plates) => plates.values(factor.sink),
-  unitOf: (_factor, value) => value,
-  sinks: (factor, unit, plates) => nodeSink(factor.sink, unit, plates),
+  ...sinkFactorMembers<SelectorFactor>(),
 
   inputsOf(factor, unit, interval, plates) {
     const window = factor.tool.sourceInterval(interval);

@@ -6,6 +6,7 @@ import { TimeInterval } from '../time/time-interval.js';
 import type { Timestamp } from '../time/timestamp.js';
 import { formatTimestamp } from '../time/timestamp.js';
 import type { BackoffPolicy } from '../internal/backoff.js';
+import { settlesWithin } from '../internal/async.js';
 import { DEFAULT_BACKOFF, backoffDelay, checkBackoffPolicy } from '../internal/backoff.js';
 import type { Schedule } from './schedule.js';
 
@@ -518,18 +519,6 @@ export function realSleeper(clock: Clock): Sleeper {
       });
     }
   };
-}
-
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function iso(t: Timestamp | undefined): string | undefined {

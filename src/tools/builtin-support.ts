@@ -35,21 +35,30 @@ export function timeParam(description: string) {
 export function durationParam(description: string, options: { readonly positive?: boolean } = {}) {
   return z
     .union([z.number(), z.string()])
-    .transform((input: DurationLike, ctx): number => {
-      let ms: number;
-      try {
-        ms = toDurationMs(input);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: messageOf(error) });
-        return z.NEVER;
-      }
-      if (options.positive && !(ms > 0)) {
-        ctx.addIssue({ code: 'custom', message: `expected a positive duration, got ${ms} ms` });
-        return z.NEVER;
-      }
-      return ms;
-    })
+    .transform(
+      (input: DurationLike, ctx): number => durationMs(input, ctx, options.positive) ?? z.NEVER,
+    )
     .describe(description);
+}
+
+/** `input` in ms; or an issue on `ctx` and undefined: not a duration, or (`positive`) not positive. */
+function durationMs(
+  input: DurationLike,
+  ctx: z.RefinementCtx,
+  positive: boolean | undefined,
+): number | undefined {
+  let ms: number;
+  try {
+    ms = toDurationMs(input);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: messageOf(error) });
+    return undefined;
+  }
+  if (positive && !(ms > 0)) {
+    ctx.addIssue({ code: 'custom', message: `expected a positive duration, got ${ms} ms` });
+    return undefined;
+  }
+  return ms;
 }
 
 /**
@@ -62,17 +71,8 @@ export function calendarDurationParam(description: string) {
   return z
     .union([z.number(), z.string()])
     .transform((input, ctx): number | string => {
-      let ms: number;
-      try {
-        ms = toDurationMs(input);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: messageOf(error) });
-        return z.NEVER;
-      }
-      if (!(ms > 0)) {
-        ctx.addIssue({ code: 'custom', message: `expected a positive duration, got ${ms} ms` });
-        return z.NEVER;
-      }
+      const ms = durationMs(input, ctx, true);
+      if (ms === undefined) return z.NEVER;
       return typeof input === 'string' && /^\s*\+?P[^T]*[YMWD]/i.test(input) ? input.trim() : ms;
     })
     .describe(description);

@@ -1,8 +1,11 @@
 // An object-per-instance reference model of a stream, and random writes for it: what the columnar
 // property tests (memory store, SQLite through the channel's instance adapter) compare against.
 import fc from 'fast-check';
+import { expect } from 'vitest';
+import type { Batch } from '../../src/streams/batch.js';
+import { batchFromInstances } from '../../src/streams/batch.js';
 import type { StreamInstance } from '../../src/streams/stream-instance.js';
-import type { TimeInterval } from '../../src/time/time-interval.js';
+import { TimeInterval } from '../../src/time/time-interval.js';
 
 /** The reference: a map from timestamp to value, the last write winning. */
 export class Model {
@@ -71,6 +74,9 @@ export const operation = fc.oneof(
   },
 );
 
+/** A random write or delete. */
+export type Operation = typeof operation extends fc.Arbitrary<infer T> ? T : never;
+
 /** Timestamps for `n` values from `start`, sometimes out of order and repeated. */
 export function timestamps(n: number, start: number, shuffle: boolean, seed: number): number[] {
   const out = Array.from({ length: n }, (_, i) => start + i * (1 + (seed % 3)));
@@ -83,4 +89,65 @@ export function timestamps(n: number, start: number, shuffle: boolean, seed: num
   }
   if (n > 2) out[n - 1] = out[0]!; // a repeated timestamp: the later row must win
   return out;
+}
+
+/** Reads of random windows (bounds in either order), each maybe with a limit and a batch size. */
+export function windowReads(maxLength: number) {
+  return fc.array(
+    fc
+      .record({
+        a: fc.integer({ min: 0, max: 400 }),
+        b: fc.integer({ min: 0, max: 400 }),
+        limit: fc.option(fc.integer({ min: 0, max: 50 }), { nil: undefined }),
+        batchSize: fc.option(fc.integer({ min: 1, max: 30 }), { nil: undefined }),
+      })
+      .map(({ a, b, limit, batchSize }) => ({
+        interval: new TimeInterval(Math.min(a, b), Math.max(a, b)),
+        limit,
+        batchSize,
+      })),
+    { minLength: 1, maxLength },
+  );
+}
+
+/** What random operations write to and delete from: a stream of a store or of a channel. */
+export interface ModelledStream {
+  write(items: StreamInstance[]): Promise<unknown>;
+  writeBatch(batch: Batch): Promise<unknown>;
+  deleteData(interval: TimeInterval | undefined): Promise<number>;
+}
+
+/** Applies `operations` to `stream` and to `model`: both must delete as many rows. */
+export async function applyOperations(
+  operations: readonly Operation[],
+  stream: ModelledStream,
+  model: Model,
+): Promise<void> {
+  for (const op of operations) {
+    if (op.kind === 'delete') {
+      const interval = op.all
+        ? undefined
+        : new TimeInterval(Math.min(op.a, op.b), Math.max(op.a, op.b));
+      expect(await stream.deleteData(interval)).toBe(model.delete(interval));
+      continue;
+    }
+    const ts = timestamps(op.values.length, op.start, op.shuffle, op.seed);
+    const items = ts.map((timestamp, i) => ({ timestamp, value: op.values[i] }));
+    if (op.kind === 'batch') await stream.writeBatch(batchFromInstances(items));
+    else await stream.write(items);
+    model.write(items);
+  }
+}
+
+/** Checks the batches of a columnar read: none empty, at most `batchSize` rows, times increasing. */
+export function expectOrderedBatches(
+  batches: readonly Batch[],
+  batchSize: number | undefined,
+): void {
+  for (const batch of batches) {
+    expect(batch.length).toBeGreaterThan(0);
+    if (batchSize !== undefined) expect(batch.length).toBeLessThanOrEqual(batchSize);
+    for (let i = 1; i < batch.length; i++)
+      expect(batch.timestamps[i]!).toBeGreaterThan(batch.timestamps[i - 1]!);
+  }
 }

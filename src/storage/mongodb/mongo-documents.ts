@@ -1,6 +1,5 @@
 import type { Document, UpdateFilter } from 'mongodb';
 import { z } from 'zod';
-import { ValueNotStorableError } from '../../errors.js';
 import type { Batch, Column } from '../../streams/batch.js';
 import { valueAt } from '../../streams/batch.js';
 import { StreamId } from '../../streams/stream-id.js';
@@ -8,6 +7,8 @@ import type { StreamInstance } from '../../streams/stream-instance.js';
 import { checkInstanceTimestamp } from '../../streams/stream-instance.js';
 import { TimeInterval } from '../../time/time-interval.js';
 import { CalculatedRanges } from '../calculated-ranges.js';
+import type { StorableProblem, StorableValueLimits } from '../storable-values.js';
+import { findStorableProblem, valueNotStorable } from '../storable-values.js';
 import type { MongoServerProfile } from './mongo-server.js';
 
 /**
@@ -217,12 +218,14 @@ export function toInstanceDocuments(
   instances: readonly StreamInstance[],
   server?: MongoServerProfile,
 ): InstanceDocument[] {
+  const limits = bsonLimits(server);
   const documents: InstanceDocument[] = new Array<InstanceDocument>(instances.length);
   let increasing = true;
   for (let i = 0; i < instances.length; i++) {
     const { timestamp, value } = instances[i]!;
     checkInstanceTimestamp(timestamp, id.key);
-    checkStorable(value, id.key, timestamp, server);
+    const problem = findStorableProblem(value, limits);
+    if (problem) throw valueNotStorable(id.key, timestamp, problem);
     documents[i] = { _id: { s: id.key, t: new Date(timestamp) }, v: value };
     if (i > 0 && timestamp <= instances[i - 1]!.timestamp) increasing = false;
   }
@@ -247,14 +250,7 @@ export function batchToDocuments(
   batch: Batch,
   server?: MongoServerProfile,
 ): InstanceDocument[] {
-  const limited = server !== undefined && !server.storesEveryNumberAndArray;
-  checkColumnStorable(
-    batch.values,
-    id.key,
-    batch.timestamps,
-    '',
-    limited ? server.name : undefined,
-  );
+  checkColumnStorable(batch.values, id.key, batch.timestamps, '', bsonLimits(server));
   const ts = batch.timestamps;
   const column = batch.values;
   const documents = new Array<InstanceDocument>(batch.length);
@@ -269,21 +265,16 @@ function checkColumnStorable(
   streamKey: string,
   timestamps: Float64Array,
   path: string,
-  limitedServer: string | undefined,
+  limits: StorableValueLimits,
 ): void {
-  const fail = (row: number, problem: Problem): never => {
-    const where = problem.path ? ` at "${problem.path}"` : '';
-    throw new ValueNotStorableError(
-      `cannot store the value of stream "${streamKey}" at ${new Date(timestamps[row]!).toISOString()}${where}: ` +
-        problem.reason,
-      { stream: streamKey, timestamp: timestamps[row]!, path: problem.path },
-    );
+  const fail = (row: number, problem: StorableProblem): never => {
+    throw valueNotStorable(streamKey, timestamps[row]!, problem);
   };
   switch (column.type) {
     case 'number':
-      if (limitedServer === undefined) return;
+      if (limits.refusesNonFinite === undefined) return;
       for (let i = 0; i < column.values.length; i++) {
-        const problem = storableProblem(column.values[i], path, new Set(), limitedServer);
+        const problem = findStorableProblem(column.values[i], limits, path);
         if (problem) fail(i, problem);
       }
       return;
@@ -293,7 +284,7 @@ function checkColumnStorable(
         const code = column.codes[i]!;
         if (checked[code]) continue;
         checked[code] = 1;
-        const problem = storableProblem(column.dictionary[code], path, new Set(), limitedServer);
+        const problem = findStorableProblem(column.dictionary[code], limits, path);
         if (problem) fail(i, problem);
       }
       return;
@@ -303,7 +294,7 @@ function checkColumnStorable(
         const value = column.values[i];
         // A struct field that is undefined is left out of the document, as for plain objects.
         if (path && value === undefined) continue;
-        const problem = storableProblem(value, path, new Set(), limitedServer);
+        const problem = findStorableProblem(value, limits, path);
         if (problem) fail(i, problem);
       }
       return;
@@ -311,16 +302,11 @@ function checkColumnStorable(
       for (let k = 0; k < column.fields.length; k++) {
         const key = column.fields[k]!;
         const fieldPath = path ? `${path}.${key}` : key;
-        if (
-          timestamps.length > 0 &&
-          (key.startsWith('$') || key.includes('.') || key.includes('\0'))
-        ) {
-          fail(0, {
-            path: fieldPath,
-            reason: `key "${key}" cannot be stored: keys must not start with "$" or contain "." or NUL; rename it`,
-          });
+        const keyProblem = limits.keyProblem(key);
+        if (timestamps.length > 0 && keyProblem !== undefined) {
+          fail(0, { path: fieldPath, reason: keyProblem });
         }
-        checkColumnStorable(column.columns[k]!, streamKey, timestamps, fieldPath, limitedServer);
+        checkColumnStorable(column.columns[k]!, streamKey, timestamps, fieldPath, limits);
       }
       return;
   }
@@ -340,119 +326,23 @@ export function checkStorable(
   timestamp: number,
   server?: MongoServerProfile,
 ): void {
-  const limited = server !== undefined && !server.storesEveryNumberAndArray;
-  const problem = storableProblem(value, '', new Set(), limited ? server.name : undefined);
-  if (problem) {
-    const where = problem.path ? ` at "${problem.path}"` : '';
-    throw new ValueNotStorableError(
-      `cannot store the value of stream "${streamKey}" at ${new Date(timestamp).toISOString()}${where}: ` +
-        problem.reason,
-      { stream: streamKey, timestamp, path: problem.path },
-    );
-  }
+  const problem = findStorableProblem(value, bsonLimits(server));
+  if (problem) throw valueNotStorable(streamKey, timestamp, problem);
 }
 
-const LONE_SURROGATE = /\p{Cs}/u;
-
-interface Problem {
-  readonly path: string;
-  readonly reason: string;
+/**
+ * BSON keeps BSON values as they are, and refuses keys that would read as operators or paths; a
+ * server that cannot store every number and array refuses those too.
+ */
+function bsonLimits(server: MongoServerProfile | undefined): StorableValueLimits {
+  if (server === undefined || server.storesEveryNumberAndArray) return BSON_LIMITS;
+  return { ...BSON_LIMITS, refusesNonFinite: server.name, refusesNestedArrays: server.name };
 }
 
-/** `limitedServer`: the name of a server that stores no NaN, ±Infinity or nested arrays. */
-function storableProblem(
-  value: unknown,
-  path: string,
-  parents: Set<object>,
-  limitedServer: string | undefined,
-): Problem | undefined {
-  switch (typeof value) {
-    case 'string':
-      // BSON is UTF-8: a lone surrogate would come back as U+FFFD, a different string.
-      return LONE_SURROGATE.test(value)
-        ? { path, reason: 'a string with an unpaired UTF-16 surrogate would not round-trip' }
-        : undefined;
-    case 'number':
-      return limitedServer !== undefined && !Number.isFinite(value)
-        ? {
-            path,
-            reason: `${limitedServer} cannot store NaN or ±Infinity; store null (or a string) instead, or use another server`,
-          }
-        : undefined;
-    case 'boolean':
-      return undefined;
-    case 'undefined':
-      return { path, reason: 'undefined cannot be stored; use null or leave the value out' };
-    case 'function':
-      return {
-        path,
-        reason: 'a function cannot be stored; register it by name and store the name',
-      };
-    case 'symbol':
-      return { path, reason: 'a symbol cannot be stored; use a string' };
-    case 'bigint':
-      return {
-        path,
-        reason: 'a bigint would come back as a number; store it as a string or a number',
-      };
-  }
-  if (value === null) return undefined;
-  const object = value as object;
-  if (value instanceof Date) {
-    return Number.isNaN(value.getTime())
-      ? { path, reason: 'an invalid Date cannot be stored' }
-      : undefined;
-  }
-  if (value instanceof RegExp || value instanceof Uint8Array || '_bsontype' in object)
-    return undefined;
-  if (value instanceof Map || value instanceof Set) {
-    return {
-      path,
-      reason: `a ${value.constructor.name} cannot be stored; convert it to an object or an array`,
-    };
-  }
-  if (parents.has(object)) return { path, reason: 'the value contains a circular reference' };
-  parents.add(object);
-  try {
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        const item: unknown = value[i];
-        const itemPath = `${path}[${i}]`;
-        if (item === undefined)
-          return { path: itemPath, reason: 'undefined in an array would come back as null' };
-        if (limitedServer !== undefined && Array.isArray(item)) {
-          return {
-            path: itemPath,
-            reason: `${limitedServer} cannot store an array directly inside an array; wrap the inner array in an object (e.g. { items: [...] }), or use another server`,
-          };
-        }
-        const problem = storableProblem(item, itemPath, parents, limitedServer);
-        if (problem) return problem;
-      }
-      return undefined;
-    }
-    const proto = Object.getPrototypeOf(object) as unknown;
-    if (proto !== Object.prototype && proto !== null) {
-      const name = (object.constructor as { name?: string } | undefined)?.name ?? 'object';
-      return {
-        path,
-        reason: `a ${name} instance would lose its class; convert it to a plain object`,
-      };
-    }
-    for (const [key, item] of Object.entries(object)) {
-      const itemPath = path ? `${path}.${key}` : key;
-      if (key.startsWith('$') || key.includes('.') || key.includes('\0')) {
-        return {
-          path: itemPath,
-          reason: `key "${key}" cannot be stored: keys must not start with "$" or contain "." or NUL; rename it`,
-        };
-      }
-      if (item === undefined) continue;
-      const problem = storableProblem(item, itemPath, parents, limitedServer);
-      if (problem) return problem;
-    }
-    return undefined;
-  } finally {
-    parents.delete(object);
-  }
-}
+const BSON_LIMITS: StorableValueLimits = {
+  keyProblem: (key) =>
+    key.startsWith('$') || key.includes('.') || key.includes('\0')
+      ? `key "${key}" cannot be stored: keys must not start with "$" or contain "." or NUL; rename it`
+      : undefined,
+  storesAsIs: (value) => '_bsontype' in value,
+};

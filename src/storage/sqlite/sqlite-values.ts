@@ -1,4 +1,6 @@
-import { ValueNotStorableError } from '../../errors.js';
+import type { ValueNotStorableError } from '../../errors.js';
+import type { StorableValueLimits } from '../storable-values.js';
+import { findStorableProblem, valueNotStorable } from '../storable-values.js';
 
 /**
  * How stream values are kept in SQLite's one untyped value column, so that they read back exactly
@@ -192,91 +194,17 @@ function extendedReviver(_key: string, value: unknown): unknown {
 
 /** The error for a value that cannot be stored, naming where in it the problem is. */
 function notStorable(value: unknown, streamKey: string, timestamp: number): ValueNotStorableError {
-  const problem = findProblem(value, '', new Set()) ?? {
+  const problem = findStorableProblem(value, SQLITE_LIMITS) ?? {
     path: '',
     reason: 'the value cannot be stored',
   };
-  const where = problem.path ? ` at "${problem.path}"` : '';
-  const time = Number.isFinite(timestamp) ? new Date(timestamp).toISOString() : String(timestamp);
-  return new ValueNotStorableError(
-    `cannot store the value of stream "${streamKey}" at ${time}${where}: ${problem.reason}`,
-    { stream: streamKey, timestamp, path: problem.path },
-  );
+  return valueNotStorable(streamKey, timestamp, problem);
 }
 
-interface Problem {
-  readonly path: string;
-  readonly reason: string;
-}
-
-/** The slow walk behind an error message: the first unstorable part of a value, with its path. */
-function findProblem(value: unknown, path: string, parents: Set<object>): Problem | undefined {
-  switch (typeof value) {
-    case 'string':
-      return LONE_SURROGATE.test(value)
-        ? { path, reason: 'a string with an unpaired UTF-16 surrogate would not round-trip' }
-        : undefined;
-    case 'number':
-    case 'boolean':
-      return undefined;
-    case 'undefined':
-      return { path, reason: 'undefined cannot be stored; use null or leave the value out' };
-    case 'function':
-      return {
-        path,
-        reason: 'a function cannot be stored; register it by name and store the name',
-      };
-    case 'symbol':
-      return { path, reason: 'a symbol cannot be stored; use a string' };
-    case 'bigint':
-      return {
-        path,
-        reason: 'a bigint would come back as a number; store it as a string or a number',
-      };
-  }
-  if (value === null || value instanceof Uint8Array || value instanceof RegExp) return undefined;
-  if (value instanceof Date) {
-    return Number.isNaN(value.getTime())
-      ? { path, reason: 'an invalid Date cannot be stored' }
-      : undefined;
-  }
-  const object = value as object;
-  if (parents.has(object)) return { path, reason: 'the value contains a circular reference' };
-  parents.add(object);
-  try {
-    if (Array.isArray(object)) {
-      for (let i = 0; i < object.length; i++) {
-        const item: unknown = object[i];
-        const itemPath = `${path}[${i}]`;
-        if (item === undefined)
-          return { path: itemPath, reason: 'undefined in an array would come back as null' };
-        const problem = findProblem(item, itemPath, parents);
-        if (problem) return problem;
-      }
-      return undefined;
-    }
-    const proto = Object.getPrototypeOf(object) as unknown;
-    if (proto !== Object.prototype && proto !== null) {
-      const name = (object.constructor as { name?: string } | undefined)?.name ?? 'object';
-      return {
-        path,
-        reason: `a ${name} instance would lose its class; convert it to a plain object`,
-      };
-    }
-    for (const [key, item] of Object.entries(object)) {
-      const itemPath = path ? `${path}.${key}` : key;
-      if (LONE_SURROGATE.test(key)) {
-        return {
-          path: itemPath,
-          reason: 'a key with an unpaired UTF-16 surrogate would not round-trip',
-        };
-      }
-      if (item === undefined) continue;
-      const problem = findProblem(item, itemPath, parents);
-      if (problem) return problem;
-    }
-    return undefined;
-  } finally {
-    parents.delete(object);
-  }
-}
+/** Any value the walk allows is encoded; only keys must be whole UTF-16 to round-trip. */
+const SQLITE_LIMITS: StorableValueLimits = {
+  keyProblem: (key) =>
+    LONE_SURROGATE.test(key)
+      ? 'a key with an unpaired UTF-16 surrogate would not round-trip'
+      : undefined,
+};

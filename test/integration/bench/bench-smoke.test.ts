@@ -2,22 +2,19 @@
 // input (no timing assertions; the others are in bench-smoke.mongo.test.ts), and the runner is run
 // end to end on one scenario and on a scenario that throws.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BenchReport, ResultRow } from '../../../bench/index.js';
-import { loadScenario, reportFileOf, reportRows, scenarioFiles } from '../../../bench/index.js';
+import { reportFileOf, scenarioFiles } from '../../../bench/index.js';
 import { loadFlights } from '../../../bench/data/flights.js';
+import { itRunsEachScenario, usesServer } from './scenario-smoke.js';
 
 const execFileAsync = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const files = await scenarioFiles();
-/** Whether a scenario needs a MongoDB server (those run in bench-smoke.mongo.test.ts, once per server). */
-const usesServer = (file: string): boolean =>
-  /withBenchDatabase|mongoUri|startTestServer/.test(readFileSync(file, 'utf8'));
 
 describe('every bench scenario on a tiny input', () => {
   it('finds the scenarios', () => {
@@ -42,22 +39,10 @@ describe('every bench scenario on a tiny input', () => {
     );
   });
 
-  for (const file of files.filter((f) => !usesServer(f))) {
-    it(`${path.basename(file, '.ts')} runs and reports rows`, async () => {
-      const scenario = await loadScenario(file);
-      const rows = reportRows(
-        await scenario.run({ tiny: true, repetitions: 1, mongoUri: undefined }),
-      );
-      expect(rows.length).toBeGreaterThan(0);
-      for (const row of rows) {
-        expect(row.figure).not.toBe('');
-        expect(Number.isFinite(row.engineMs) && row.engineMs >= 0).toBe(true);
-        if (row.baselineMs !== undefined)
-          expect(Number.isFinite(row.baselineMs) && row.baselineMs >= 0).toBe(true);
-        if (row.items !== undefined) expect(row.items).toBeGreaterThan(0);
-      }
-    }, 120_000);
-  }
+  itRunsEachScenario(
+    files.filter((file) => !usesServer(file)),
+    undefined,
+  );
 });
 
 describe('the flights sample', () => {

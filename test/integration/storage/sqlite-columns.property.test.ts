@@ -8,10 +8,15 @@ import { readColumnsOf, writeBatchTo } from '../../../src/channels/stream-access
 import { collect } from '../../../src/internal/async.js';
 import type { SqliteBackend } from '../../../src/storage/sqlite/sqlite-backend.js';
 import { createSqliteBackend } from '../../../src/storage/sqlite/sqlite-backend.js';
-import { batchFromInstances, batchToInstances } from '../../../src/streams/batch.js';
+import { batchToInstances } from '../../../src/streams/batch.js';
 import { StreamId } from '../../../src/streams/stream-id.js';
-import { TimeInterval } from '../../../src/time/time-interval.js';
-import { Model, operation, timestamps } from '../../helpers/batch-model.js';
+import {
+  Model,
+  applyOperations,
+  expectOrderedBatches,
+  operation,
+  windowReads,
+} from '../../helpers/batch-model.js';
 
 let backend: SqliteBackend;
 let streams = 0;
@@ -28,36 +33,22 @@ describe('column batches on a SQLite stream (through the instance adapter)', () 
     await fc.assert(
       fc.asyncProperty(
         fc.array(operation, { minLength: 1, maxLength: 6 }),
-        fc.array(
-          fc.record({
-            a: fc.integer({ min: 0, max: 400 }),
-            b: fc.integer({ min: 0, max: 400 }),
-            limit: fc.option(fc.integer({ min: 0, max: 50 }), { nil: undefined }),
-            batchSize: fc.option(fc.integer({ min: 1, max: 30 }), { nil: undefined }),
-          }),
-          { minLength: 1, maxLength: 3 },
-        ),
+        windowReads(3),
         async (operations, reads) => {
           const store = backend.streams('columns');
           const channel = new StoreChannel('columns', 'sqlite', store);
           const id = StreamId.of(`s${++streams}`);
           const model = new Model();
-          for (const op of operations) {
-            if (op.kind === 'delete') {
-              const interval = op.all
-                ? undefined
-                : new TimeInterval(Math.min(op.a, op.b), Math.max(op.a, op.b));
-              expect(await store.deleteData(id, interval)).toBe(model.delete(interval));
-              continue;
-            }
-            const ts = timestamps(op.values.length, op.start, op.shuffle, op.seed);
-            const items = ts.map((timestamp, i) => ({ timestamp, value: op.values[i] }));
-            if (op.kind === 'batch') await writeBatchTo(channel, id, batchFromInstances(items));
-            else await channel.writeInstances(id, items);
-            model.write(items);
-          }
-          for (const { a, b, limit, batchSize } of reads) {
-            const interval = new TimeInterval(Math.min(a, b), Math.max(a, b));
+          await applyOperations(
+            operations,
+            {
+              write: (items) => channel.writeInstances(id, items),
+              writeBatch: (batch) => writeBatchTo(channel, id, batch),
+              deleteData: (interval) => store.deleteData(id, interval),
+            },
+            model,
+          );
+          for (const { interval, limit, batchSize } of reads) {
             const expected = model.window(interval);
             const batches = await collect(
               readColumnsOf(channel, id, interval, { limit, batchSize }),
@@ -65,11 +56,7 @@ describe('column batches on a SQLite stream (through the instance adapter)', () 
             expect(batches.flatMap((batch) => batchToInstances(batch))).toEqual(
               limit === undefined ? expected : expected.slice(0, limit),
             );
-            for (const batch of batches) {
-              if (batchSize !== undefined) expect(batch.length).toBeLessThanOrEqual(batchSize);
-              for (let i = 1; i < batch.length; i++)
-                expect(batch.timestamps[i]!).toBeGreaterThan(batch.timestamps[i - 1]!);
-            }
+            expectOrderedBatches(batches, batchSize);
             expect(await collect(channel.getResults(id, interval))).toEqual(expected);
           }
         },

@@ -1,8 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ReadOnlyMemoryChannel } from '../../../src/channels/read-only-memory-channel.js';
 import { defineTool } from '../../../src/tools/tool.js';
-import { Engine } from '../../../src/engine/engine.js';
 import {
   ExecutionAbortedError,
   ToolExecutionError,
@@ -11,24 +10,13 @@ import {
 import { StreamId } from '../../../src/streams/stream-id.js';
 import { TimeInterval } from '../../../src/time/time-interval.js';
 import { TimeIntervals } from '../../../src/time/time-intervals.js';
-import { VirtualClock } from '../../../src/time/clock.js';
 import { calls, resetCalls, scale, ticker } from '../../helpers/workflow-tools.js';
+import { H, iv, enginePerTest } from '../../helpers/engine-per-test.js';
 
-const H = 3_600_000;
-const iv = (a: number, b: number): TimeInterval => new TimeInterval(a * H, b * H);
-
-let engine: Engine;
-
-beforeEach(async () => {
-  resetCalls();
-  engine = await Engine.create({ clock: new VirtualClock(0) });
-});
-afterEach(async () => {
-  await engine.close();
-});
+const engine = enginePerTest();
 
 async function values(name: string, interval = iv(0, 1000)): Promise<[number, unknown][]> {
-  const memory = engine.channels.get('memory');
+  const memory = engine().channels.get('memory');
   const out: [number, unknown][] = [];
   for await (const item of memory.getResults(StreamId.of(name), interval))
     out.push([item.timestamp / H, item.value]);
@@ -36,7 +24,7 @@ async function values(name: string, interval = iv(0, 1000)): Promise<[number, un
 }
 
 function chain(options: { failFrom?: number; failTo?: number; lookback?: number } = {}) {
-  const w = engine.workflow('chain');
+  const w = engine().workflow('chain');
   const ticks = w.node('ticks');
   const scaled = w.node('scaled');
   w.factor({
@@ -83,8 +71,8 @@ describe('compute on request', () => {
       ['test_ticker->ticks', 10, 20, 10],
       ['test_scale->scaled', 10, 20, 10],
     ]);
-    const calculated = await engine.channels
-      .get('memory')
+    const calculated = await engine()
+      .channels.get('memory')
       .getCalculatedIntervals(StreamId.of('scaled'));
     expect(calculated.equals(TimeIntervals.of(iv(0, 20)))).toBe(true);
     expect(await values('scaled')).toHaveLength(20);
@@ -130,9 +118,9 @@ describe('compute on request', () => {
     };
     expect(session.status).toBe('failed');
     expect(session.error.factor).toBe('test_ticker->ticks');
-    expect((await engine.sessions.get(session.id))?.status).toBe('failed');
+    expect((await engine().sessions.get(session.id))?.status).toBe('failed');
     // The failed piece claims nothing.
-    const memory = engine.channels.get('memory');
+    const memory = engine().channels.get('memory');
     expect(
       (await memory.getCalculatedIntervals(StreamId.of('ticks'))).equals(
         TimeIntervals.of(iv(0, 3)),
@@ -151,7 +139,7 @@ describe('compute on request', () => {
     ).toEqual([]);
     // The healthy tool has other parameters, so another fingerprint: it recomputes and replaces
     // everything, with no duplicates.
-    await engine.workflows.delete('chain');
+    await engine().workflows.delete('chain');
     const fixed = chain();
     const rerun = await fixed.w.execute(iv(0, 8));
     expect(rerun.pieces.map((p) => [p.factor, p.interval.start / H, p.interval.end / H])).toEqual([
@@ -167,8 +155,8 @@ describe('compute on request', () => {
     const session = await w.request('scaled', iv(10, 12));
     expect(session.kind).toBe('request');
     // scale needs ticks over (7, 12]: only that much is computed upstream.
-    const ticksCalc = await engine.channels
-      .get('memory')
+    const ticksCalc = await engine()
+      .channels.get('memory')
       .getCalculatedIntervals(StreamId.of('ticks'));
     expect(ticksCalc.equals(TimeIntervals.of(iv(7, 12)))).toBe(true);
     expect(await values('scaled')).toEqual([
@@ -178,7 +166,7 @@ describe('compute on request', () => {
   });
 
   it('request computes only what the node needs', async () => {
-    const w = engine.workflow('branches');
+    const w = engine().workflow('branches');
     const ticks = w.node('ticks');
     const a = w.node('a');
     const b = w.node('b');
@@ -209,10 +197,10 @@ describe('compute on request', () => {
     const { w } = chain();
     const controller = new AbortController();
     const pulled: number[] = [];
-    const original = engine.channels
-      .get('memory')
-      .changeCalculatedRanges.bind(engine.channels.get('memory'));
-    engine.channels.get('memory').changeCalculatedRanges = async (id, change) => {
+    const original = engine()
+      .channels.get('memory')
+      .changeCalculatedRanges.bind(engine().channels.get('memory'));
+    engine().channels.get('memory').changeCalculatedRanges = async (id, change) => {
       const result = await original(id, change);
       pulled.push(1);
       if (pulled.length === 2) controller.abort();
@@ -228,7 +216,7 @@ describe('compute on request', () => {
     };
     expect(session.status).toBe('aborted');
     expect(session.pieces).toHaveLength(2);
-    const calc = await engine.channels.get('memory').getCalculatedIntervals(StreamId.of('ticks'));
+    const calc = await engine().channels.get('memory').getCalculatedIntervals(StreamId.of('ticks'));
     expect(calc.equals(TimeIntervals.of(iv(0, 4)))).toBe(true);
   });
 
@@ -236,7 +224,7 @@ describe('compute on request', () => {
     const { w } = chain();
     await w.execute(iv(0, 2));
     await w.request('scaled', iv(0, 4));
-    const sessions = await engine.sessions.list({ workflow: 'chain' });
+    const sessions = await engine().sessions.list({ workflow: 'chain' });
     expect(sessions.map((s) => [s.kind, s.status])).toEqual([
       ['request', 'completed'],
       ['execute', 'completed'],
@@ -258,9 +246,9 @@ describe('sources and purge', () => {
       }
     }
     const sensor = new Sensor('sensor');
-    engine.channels.add(sensor);
+    engine().channels.add(sensor);
     await sensor.update(5 * H);
-    const w = engine.workflow('reads');
+    const w = engine().workflow('reads');
     const raw = w.node('sensor', { channel: 'sensor' });
     w.factor({ tool: scale.create({ factor: 10 }), sources: [raw], sink: w.node('tenfold') });
     await w.execute(iv(0, 5));
@@ -274,13 +262,13 @@ describe('sources and purge', () => {
   });
 
   it('pulls upstream when a tool asks for a source window of its own', async () => {
-    const w = engine.workflow('window');
+    const w = engine().workflow('window');
     const ticks = w.node('ticks');
     w.factor({ tool: ticker.create({ stride: H }), sink: ticks });
     w.factor({ tool: firstOfDay.create({}), sources: [ticks], sink: w.node('first_of_day') });
     await w.execute(iv(30, 31), { concurrency: 1 });
     expect(await values('first_of_day')).toEqual([[31, 25]]);
-    const calc = await engine.channels.get('memory').getCalculatedIntervals(StreamId.of('ticks'));
+    const calc = await engine().channels.get('memory').getCalculatedIntervals(StreamId.of('ticks'));
     expect(calc.toJSON()).toEqual([iv(24, 31).toJSON()]);
   });
 
@@ -296,8 +284,8 @@ describe('sources and purge', () => {
       ['scaled', 2],
     ]);
     expect(cascade.downstream).toEqual([]);
-    const calculated = await engine.channels
-      .get('memory')
+    const calculated = await engine()
+      .channels.get('memory')
       .getCalculatedIntervals(StreamId.of('scaled'));
     expect(calculated.toJSON()).toEqual([iv(0, 8).toJSON()]);
     const all = await w.purge({ workflow: true });
@@ -356,7 +344,7 @@ describe('failures', () => {
     ],
     ['unstorable', [{ timestamp: 1 * H, value: { f: () => 1 } }], /value\.f is function/],
   ])('rejects a tool output that is %s and records nothing', async (name, items, message) => {
-    const w = engine.workflow(`bad_${name}`);
+    const w = engine().workflow(`bad_${name}`);
     w.factor({ tool: emitting(`test_${name}`, items).create({}), sink: w.node(`bad_${name}`) });
     const error = (await w.execute(iv(0, 3)).catch((e: unknown) => e)) as WorkflowExecutionError;
     expect(error).toBeInstanceOf(WorkflowExecutionError);
@@ -365,15 +353,15 @@ describe('failures', () => {
     expect(cause.message).toMatch(message);
     expect(cause.details).toMatchObject({ sink: `bad_${name}`, interval: iv(0, 3).toJSON() });
     expect(String(cause.details.tool)).toContain(`test_${name}@1.0.0`);
-    const calc = await engine.channels
-      .get('memory')
+    const calc = await engine()
+      .channels.get('memory')
       .getCalculatedIntervals(StreamId.of(`bad_${name}`));
     expect(calc.isEmpty).toBe(true);
   });
 
   it('keeps computing independent factors after a failure, and skips what depends on it', async () => {
     const build = (id: string) => {
-      const w = engine.workflow(id);
+      const w = engine().workflow(id);
       const bad = w.node(`${id}_bad`);
       const good = w.node(`${id}_good`);
       w.factor({ tool: ticker.create({ stride: H, failFrom: 0 }), sink: bad });

@@ -1,8 +1,7 @@
 // Per-piece control: timeouts for hung tools, aborts that a tool answers by returning early, and
 // the progress hook. In each case nothing partial may be recorded as calculated.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Engine } from '../../../src/engine/engine.js';
 import {
   ExecutionAbortedError,
   ToolTimeoutError,
@@ -11,18 +10,10 @@ import {
 import type { PieceRecord } from '../../../src/storage/session-store.js';
 import { StreamId } from '../../../src/streams/stream-id.js';
 import { TimeInterval } from '../../../src/time/time-interval.js';
-import { VirtualClock } from '../../../src/time/clock.js';
 import { defineTool } from '../../../src/tools/tool.js';
+import { H, enginePerTest } from '../../helpers/engine-per-test.js';
 
-const H = 3_600_000;
-let engine: Engine;
-
-beforeEach(async () => {
-  engine = await Engine.create({ clock: new VirtualClock(0) });
-});
-afterEach(async () => {
-  await engine.close();
-});
+const engine = enginePerTest();
 
 /** Emits one document per hour; `hangAfter` documents in, it waits forever (ignoring its signal). */
 const hourly = defineTool({
@@ -46,12 +37,12 @@ const hourly = defineTool({
 });
 
 async function calculated(name: string) {
-  return (await engine.channels.get('memory').getCalculatedIntervals(StreamId.of(name))).toJSON();
+  return (await engine().channels.get('memory').getCalculatedIntervals(StreamId.of(name))).toJSON();
 }
 
 describe('per-piece control', () => {
   it('a hung tool is abandoned after pieceTimeout with ToolTimeoutError; nothing is recorded for it', async () => {
-    const w = engine.workflow('hang');
+    const w = engine().workflow('hang');
     const hung = w.node('hung');
     const fine = w.node('fine');
     w.factor({ tool: hourly.create({ hangAfter: 2 }), sink: hung });
@@ -71,7 +62,7 @@ describe('per-piece control', () => {
   });
 
   it('a piece whose tool returns early after the stop signal is not recorded', async () => {
-    const w = engine.workflow('abort');
+    const w = engine().workflow('abort');
     const out = w.node('out');
     w.factor({ tool: hourly.create({ stopOnAbort: true }), sink: out });
     const controller = new AbortController();
@@ -84,12 +75,14 @@ describe('per-piece control', () => {
     await w.execute(new TimeInterval(0, 1000 * H));
     expect(await calculated('out')).toEqual([{ start: 0, end: 1000 * H }]);
     expect(
-      await engine.channels.get('memory').count(StreamId.of('out'), new TimeInterval(0, 1000 * H)),
+      await engine()
+        .channels.get('memory')
+        .count(StreamId.of('out'), new TimeInterval(0, 1000 * H)),
     ).toBe(1000);
   });
 
   it('reports each recorded piece to onPiece', async () => {
-    const w = engine.workflow('progress');
+    const w = engine().workflow('progress');
     const out = w.node('out');
     w.factor({ tool: hourly.create({}), sink: out });
     const seen: PieceRecord[] = [];

@@ -1,11 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineTool } from '../../../src/tools/tool.js';
 import { Engine } from '../../../src/engine/engine.js';
 import { PlateMismatchError, WorkflowExecutionError } from '../../../src/errors.js';
 import { StreamId } from '../../../src/streams/stream-id.js';
 import { TimeInterval } from '../../../src/time/time-interval.js';
-import { VirtualClock } from '../../../src/time/clock.js';
 import type { Workflow } from '../../../src/workflow/workflow.js';
 import {
   calls,
@@ -17,18 +16,9 @@ import {
   scale,
   ticker,
 } from '../../helpers/workflow-tools.js';
+import { H, iv, enginePerTest } from '../../helpers/engine-per-test.js';
 
-const H = 3_600_000;
-const iv = (a: number, b: number): TimeInterval => new TimeInterval(a * H, b * H);
-
-let engine: Engine;
-beforeEach(async () => {
-  resetCalls();
-  engine = await Engine.create({ clock: new VirtualClock(0) });
-});
-afterEach(async () => {
-  await engine.close();
-});
+const engine = enginePerTest();
 
 async function houses(target: Engine): Promise<void> {
   for (const house of ['1', '2', '3']) {
@@ -77,10 +67,10 @@ async function dump(target: Engine): Promise<Record<string, [number, unknown][]>
 
 describe('plates', () => {
   it('runs multi-output, aggregate and selector factors for every plate value', async () => {
-    await houses(engine);
-    const w = houseWorkflow(engine);
+    await houses(engine());
+    const w = houseWorkflow(engine());
     await w.execute(iv(0, 3));
-    const data = await dump(engine);
+    const data = await dump(engine());
     // house h (1-based) = t × h; resident r = t × h × r.
     expect(data['per_resident[house=2,resident=B]']).toEqual(
       [1, 2, 3].map((t) => [t * H, t * H * 2 * 2]),
@@ -93,8 +83,8 @@ describe('plates', () => {
     );
     expect(data['resident_a[house=2]']).toEqual([1, 2, 3].map((t) => [t * H, t * H * 2]));
     // Multi-output records the interval on every sink of the output plate.
-    const calc = await engine.channels
-      .get('memory')
+    const calc = await engine()
+      .channels.get('memory')
       .getCalculatedIntervals(StreamId.of('per_resident', { house: '1', resident: 'A' }));
     expect(calc.toJSON()).toEqual([iv(0, 3).toJSON()]);
     expect(calls).toMatchObject({ ticker: 1, fanout: 1 + 3, mean: 3 + 1, pick: 3 });
@@ -104,15 +94,15 @@ describe('plates', () => {
   });
 
   it('gives identical results with concurrency', async () => {
-    await houses(engine);
-    await houseWorkflow(engine).execute(iv(0, 24), { maxPieceSize: 5 * H });
+    await houses(engine());
+    await houseWorkflow(engine()).execute(iv(0, 24), { maxPieceSize: 5 * H });
     const other = await Engine.create();
     await houses(other);
     const session = await houseWorkflow(other).execute(iv(0, 24), {
       maxPieceSize: 5 * H,
       concurrency: 4,
     });
-    expect(await dump(other)).toEqual(await dump(engine));
+    expect(await dump(other)).toEqual(await dump(engine()));
     // No piece was computed twice although units ran side by side.
     const keys = session.pieces.map((p) => JSON.stringify([p.factor, p.plateValue, p.interval]));
     expect(new Set(keys).size).toBe(keys.length);
@@ -120,12 +110,12 @@ describe('plates', () => {
   });
 
   it('supports nodes on any number of plates (Cartesian and nested)', async () => {
-    await houses(engine);
-    for (const t of ['0', '1']) await engine.plates.addMetaData([], 'test', t);
-    for (const v of ['x', 'y']) await engine.plates.addMetaData([], 'variant', v);
-    await engine.plates.createPlate({ id: 'T', metaKey: 'test' });
-    await engine.plates.createPlate({ id: 'V', metaKey: 'variant', include: ['y'] });
-    const w = engine.workflow('cartesian');
+    await houses(engine());
+    for (const t of ['0', '1']) await engine().plates.addMetaData([], 'test', t);
+    for (const v of ['x', 'y']) await engine().plates.addMetaData([], 'variant', v);
+    await engine().plates.createPlate({ id: 'T', metaKey: 'test' });
+    await engine().plates.createPlate({ id: 'V', metaKey: 'variant', include: ['y'] });
+    const w = engine().workflow('cartesian');
     const ticks = w.node('ticks_t', { plates: ['T'] });
     const three = w.node('three', { plates: ['T', 'V', 'H.R'] });
     expect(three.plateValues()).toHaveLength(2 * 1 * 6);
@@ -133,7 +123,7 @@ describe('plates', () => {
     w.factor({ tool: ticker.create({ stride: H }), sink: ticks });
     w.factor({ tool: scale.create({ factor: 10 }), sources: [ticks], sink: three });
     await w.execute(iv(0, 2));
-    const data = await dump(engine);
+    const data = await dump(engine());
     expect(data['three[house=3,resident=B,test=1,variant=y]']).toEqual([
       [H, 10 * H],
       [2 * H, 20 * H],
@@ -143,8 +133,8 @@ describe('plates', () => {
   });
 
   it('rejects factors whose plates do not fit, saying what would', async () => {
-    await houses(engine);
-    const w = engine.workflow('bad');
+    await houses(engine());
+    const w = engine().workflow('bad');
     const perResident = w.node('r', { plates: ['H.R'] });
     const perHouse = w.node('h', { plates: ['H'] });
     const world = w.node('w');
@@ -171,11 +161,11 @@ describe('plates', () => {
   });
 
   it('plate creation adds values that nodes on the plate pick up, never frozen', async () => {
-    const memory = engine.channels.get('memory');
+    const memory = engine().channels.get('memory');
     await memory.getOrCreateStream('names');
     await memory.writeInstances('names', [{ timestamp: 1 * H, value: ['p', 'q'] }]);
     await memory.addCalculatedIntervals('names', iv(0, 100));
-    const w = engine.workflow('created');
+    const w = engine().workflow('created');
     const names = w.node('names');
     const ticks = w.node('ticks');
     await w.plateCreationFactor({
@@ -188,12 +178,20 @@ describe('plates', () => {
     w.factor({ tool: scale.create({ factor: 1 }), sources: [ticks], sink: perName });
     expect(w.topologicalOrder().map((f) => f.id)[0]).toBe('test_plates_from_list->plate:N');
     await w.execute(iv(0, 2));
-    expect(engine.plates.values('N').map((v) => v[0]![1])).toEqual(['p', 'q']);
+    expect(
+      engine()
+        .plates.values('N')
+        .map((v) => v[0]![1]),
+    ).toEqual(['p', 'q']);
     await memory.writeInstances('names', [{ timestamp: 3 * H, value: ['p', 'q', 'r'] }]);
     resetCalls();
     await w.execute(iv(0, 4));
-    expect(engine.plates.values('N').map((v) => v[0]![1])).toEqual(['p', 'q', 'r']);
-    const data = await dump(engine);
+    expect(
+      engine()
+        .plates.values('N')
+        .map((v) => v[0]![1]),
+    ).toEqual(['p', 'q', 'r']);
+    const data = await dump(engine());
     expect(data['per_name[name=r]']).toHaveLength(4);
     expect(data['per_name[name=p]']).toHaveLength(4);
     // p and q needed (2, 4]; r needed (0, 4].
@@ -201,9 +199,9 @@ describe('plates', () => {
   });
 
   it('reports a multi-output tool that names an unknown plate value', async () => {
-    await houses(engine);
-    await engine.plates.createPlate({ id: 'H12', metaKey: 'house', include: ['1', '2'] });
-    const w = engine.workflow('unknown');
+    await houses(engine());
+    await engine().plates.createPlate({ id: 'H12', metaKey: 'house', include: ['1', '2'] });
+    const w = engine().workflow('unknown');
     const ticks = w.node('ticks');
     const limited = w.node('limited', { plates: ['H12'] });
     w.factor({ tool: ticker.create({ stride: H }), sink: ticks });
@@ -230,8 +228,8 @@ describe('plates', () => {
 
 describe('plates: alignment and purge of one stream', () => {
   it('aligns on a node on plates, and purges a single plate value', async () => {
-    await houses(engine);
-    const w = engine.workflow('aligned');
+    await houses(engine());
+    const w = engine().workflow('aligned');
     const ticks = w.node('ticks');
     const perHouse = w.node('per_house', { plates: ['H'] });
     const aligned = w.node('aligned', { plates: ['H'] });
@@ -244,7 +242,7 @@ describe('plates: alignment and purge of one stream', () => {
       sink: aligned,
     });
     await w.execute(iv(0, 2));
-    const data = await dump(engine);
+    const data = await dump(engine());
     expect(data['aligned[house=3]']).toEqual([
       [H, H + 3 * H],
       [2 * H, 2 * H + 6 * H],
@@ -254,7 +252,7 @@ describe('plates: alignment and purge of one stream', () => {
       { removeDefinition: true },
     );
     expect(report.streams.map((s) => [s.stream, s.documents])).toEqual([['aligned[house=2]', 2]]);
-    const memory = engine.channels.get('memory');
+    const memory = engine().channels.get('memory');
     expect(await memory.hasStream(StreamId.of('aligned', { house: '2' }))).toBe(false);
     expect(
       (await memory.getCalculatedIntervals(StreamId.of('aligned', { house: '1' }))).isEmpty,
@@ -262,7 +260,7 @@ describe('plates: alignment and purge of one stream', () => {
     resetCalls();
     await w.execute(iv(0, 2));
     expect(calls).toMatchObject({ ticker: 0, fanout: 0 });
-    expect((await dump(engine))['aligned[house=2]']).toHaveLength(2);
+    expect((await dump(engine()))['aligned[house=2]']).toHaveLength(2);
     await expect(w.purge({ node: 'aligned', plateValue: [['house', '9']] })).rejects.toThrow(
       /no stream for plate value/,
     );

@@ -1,7 +1,7 @@
 // From a workflow to its numbers through the public API: node.stream/streams with plate values
 // as plain objects, workflow.results (computes first), engine.stream, engine.write, toColumns,
 // toArrow, and workflows.unload.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Workflow } from '../../../src/index.js';
 import {
   Engine,
@@ -14,19 +14,10 @@ import {
   WorkflowNotFoundError,
   createMemoryBackend,
 } from '../../../src/index.js';
-import { calls, fanout, resetCalls, scale, ticker } from '../../helpers/workflow-tools.js';
+import { calls, fanout, scale, ticker } from '../../helpers/workflow-tools.js';
+import { H, iv, enginePerTest } from '../../helpers/engine-per-test.js';
 
-const H = 3_600_000;
-const iv = (a: number, b: number): TimeInterval => new TimeInterval(a * H, b * H);
-
-let engine: Engine;
-beforeEach(async () => {
-  resetCalls();
-  engine = await Engine.create({ clock: new VirtualClock(0) });
-});
-afterEach(async () => {
-  await engine.close();
-});
+const engine = enginePerTest();
 
 async function housePlate(target: Engine): Promise<void> {
   for (const house of ['1', '2']) await target.plates.addMetaData([], 'house', house);
@@ -47,8 +38,8 @@ function workflow(target: Engine): Workflow {
 
 describe('from a node to its numbers', () => {
   it('results() computes what is missing, then returns the window', async () => {
-    await housePlate(engine);
-    const w = workflow(engine);
+    await housePlate(engine());
+    const w = workflow(engine());
     const view = await w.results('doubled', iv(0, 3));
     expect(await view.toArray()).toEqual([
       { timestamp: 1 * H, value: 2 * H },
@@ -65,8 +56,8 @@ describe('from a node to its numbers', () => {
   });
 
   it('results() on a plate takes the plate value as a plain object or as pairs', async () => {
-    await housePlate(engine);
-    const w = workflow(engine);
+    await housePlate(engine());
+    const w = workflow(engine());
     const house2 = await w.results('per_house', iv(0, 2), { plateValue: { house: '2' } });
     expect(house2.streamId.key).toBe('per_house[house=2]');
     expect(await house2.count()).toBe(2);
@@ -75,8 +66,8 @@ describe('from a node to its numbers', () => {
   });
 
   it('a wrong or missing plate value is a usage error listing the values, before computing', async () => {
-    await housePlate(engine);
-    const w = workflow(engine);
+    await housePlate(engine());
+    const w = workflow(engine());
     await expect(w.results('per_house', iv(0, 2))).rejects.toThrow(InvalidArgumentError);
     await expect(w.results('per_house', iv(0, 2))).rejects.toThrow(
       /\{"house":"1"\}, \{"house":"2"\}/,
@@ -88,8 +79,8 @@ describe('from a node to its numbers', () => {
   });
 
   it('node.streams() gives one stream per plate value with the value as an object', async () => {
-    await housePlate(engine);
-    const w = workflow(engine);
+    await housePlate(engine());
+    const w = workflow(engine());
     await w.execute(iv(0, 2));
     const streams = w.getNode('per_house').streams();
     expect(streams.map((s) => s.plateValue)).toEqual([{ house: '1' }, { house: '2' }]);
@@ -106,8 +97,8 @@ describe('from a node to its numbers', () => {
   });
 
   it('purge takes a plate value as a plain object', async () => {
-    await housePlate(engine);
-    const w = workflow(engine);
+    await housePlate(engine());
+    const w = workflow(engine());
     await w.execute(iv(0, 2));
     const report = await w.purge({ node: 'per_house', plateValue: { house: '1' } });
     expect(report.streams.map((s) => s.stream)).toEqual(['per_house[house=1]']);
@@ -115,17 +106,17 @@ describe('from a node to its numbers', () => {
     expect(await w.getNode('per_house').stream({ house: '2' }).window(iv(0, 2)).count()).toBe(2);
   });
 
-  it('engine.stream finds a stream in whichever channel holds it', async () => {
-    await housePlate(engine);
-    await workflow(engine).execute(iv(0, 2));
-    const stream = await engine.stream('per_house', { house: '1' });
+  it('engine().stream finds a stream in whichever channel holds it', async () => {
+    await housePlate(engine());
+    await workflow(engine()).execute(iv(0, 2));
+    const stream = await engine().stream('per_house', { house: '1' });
     expect(stream.channel.id).toBe('memory');
     expect(await stream.window(iv(0, 2)).count()).toBe(2);
-    expect((await engine.stream(StreamId.of('ticks'))).key).toBe('ticks');
-    await expect(engine.stream('nowhere')).rejects.toThrow(StreamNotFoundError);
+    expect((await engine().stream(StreamId.of('ticks'))).key).toBe('ticks');
+    await expect(engine().stream('nowhere')).rejects.toThrow(StreamNotFoundError);
   });
 
-  it('engine.stream asks for a channel when two hold the stream', async () => {
+  it('engine().stream asks for a channel when two hold the stream', async () => {
     const persistent = await Engine.create({
       storage: createMemoryBackend(),
       defaultChannel: 'store',
@@ -146,13 +137,13 @@ describe('from a node to its numbers', () => {
   });
 });
 
-describe('engine.write', () => {
+describe('engine().write', () => {
   it('writes in batches, then records the calculated interval, and a workflow reads it as a source', async () => {
     async function* readings(): AsyncGenerator<{ timestamp: number; value: number }> {
       for (let hour = 1; hour <= 10; hour++) yield { timestamp: hour * H, value: hour };
     }
     const progress: number[] = [];
-    const report = await engine.write('readings', readings(), {
+    const report = await engine().write('readings', readings(), {
       calculated: iv(0, 10),
       batchSize: 4,
       onProgress: (written) => progress.push(written),
@@ -161,7 +152,7 @@ describe('engine.write', () => {
     expect(progress).toEqual([4, 8, 10]);
     expect(report.calculated.equals(TimeIntervals.of(iv(0, 10)))).toBe(true);
 
-    const w = engine.workflow('from_readings');
+    const w = engine().workflow('from_readings');
     w.factor({
       tool: scale.create({ factor: 10 }),
       sources: [w.node('readings')],
@@ -173,7 +164,7 @@ describe('engine.write', () => {
 
   it('records nothing when a batch fails', async () => {
     await expect(
-      engine.write(
+      engine().write(
         'bad',
         [
           { timestamp: 1 * H, value: 1 },
@@ -182,15 +173,15 @@ describe('engine.write', () => {
         { calculated: iv(0, 2), batchSize: 1 },
       ),
     ).rejects.toThrow(/timestamp/);
-    expect((await (await engine.stream('bad')).calculatedIntervals()).isEmpty).toBe(true);
+    expect((await (await engine().stream('bad')).calculatedIntervals()).isEmpty).toBe(true);
   });
 
   it('accepts an interval string, resolved before anything is written', async () => {
     await expect(
-      engine.write('strings', [{ timestamp: 1, value: 1 }], { calculated: 'not an interval' }),
+      engine().write('strings', [{ timestamp: 1, value: 1 }], { calculated: 'not an interval' }),
     ).rejects.toThrow(/invalid interval/);
-    await expect(engine.stream('strings')).rejects.toThrow(StreamNotFoundError);
-    const report = await engine.write('strings', [{ timestamp: 1 * H, value: 1 }], {
+    await expect(engine().stream('strings')).rejects.toThrow(StreamNotFoundError);
+    const report = await engine().write('strings', [{ timestamp: 1 * H, value: 1 }], {
       calculated: '1970-01-01T00:00:00Z/PT1H',
     });
     expect(report.calculated.toJSON()).toEqual([{ start: 0, end: H }]);
@@ -199,22 +190,22 @@ describe('engine.write', () => {
 
 describe('columns and Arrow', () => {
   it('numbers become a Float64Array', async () => {
-    await engine.write('n', [
+    await engine().write('n', [
       { timestamp: 1, value: 0.5 },
       { timestamp: 2, value: -3 },
     ]);
-    const columns = await (await engine.stream('n')).window(new TimeInterval(0, 2)).toColumns();
+    const columns = await (await engine().stream('n')).window(new TimeInterval(0, 2)).toColumns();
     expect(columns.kind).toBe('number');
     expect(columns.timestamps).toEqual(new Float64Array([1, 2]));
     expect(columns.values).toEqual(new Float64Array([0.5, -3]));
   });
 
   it('objects sharing their fields become one column per field', async () => {
-    await engine.write('o', [
+    await engine().write('o', [
       { timestamp: 1, value: { delay: 5, origin: 'ORD', late: null } },
       { timestamp: 2, value: { origin: 'SFO', delay: -2, late: true } },
     ]);
-    const view = (await engine.stream('o')).window(new TimeInterval(0, 2));
+    const view = (await engine().stream('o')).window(new TimeInterval(0, 2));
     const columns = await view.toColumns();
     expect(columns).toEqual({
       kind: 'fields',
@@ -235,12 +226,12 @@ describe('columns and Arrow', () => {
   });
 
   it('anything else is an array of values, JSON text in Arrow', async () => {
-    await engine.write('mixed', [
+    await engine().write('mixed', [
       { timestamp: 1, value: [1, 2] },
       { timestamp: 2, value: { a: 1 } },
       { timestamp: 3, value: 'x' },
     ]);
-    const view = (await engine.stream('mixed')).window(new TimeInterval(0, 3));
+    const view = (await engine().stream('mixed')).window(new TimeInterval(0, 3));
     const columns = await view.toColumns();
     expect(columns.kind).toBe('values');
     expect(columns.values).toEqual([[1, 2], { a: 1 }, 'x']);
@@ -249,8 +240,12 @@ describe('columns and Arrow', () => {
   });
 
   it('an empty window is empty columns', async () => {
-    await engine.write('empty', []);
-    const columns = await (await engine.stream('empty')).window(new TimeInterval(0, 3)).toColumns();
+    await engine().write('empty', []);
+    const columns = await (
+      await engine().stream('empty')
+    )
+      .window(new TimeInterval(0, 3))
+      .toColumns();
     expect(columns).toEqual({
       kind: 'number',
       timestamps: new Float64Array(0),
@@ -284,26 +279,26 @@ describe('workflows.unload', () => {
 
 describe('plate values as objects in the plate manager', () => {
   it('adds, finds and deletes meta-data under a parent given as an object', async () => {
-    await engine.plates.addMetaData({}, 'country', 'NZ');
-    await engine.plates.addMetaData({ country: 'NZ' }, 'city', 'Auckland');
-    expect(await engine.plates.ensureMetaData({ country: 'NZ' }, 'city', 'Auckland')).toBe(false);
-    await engine.plates.createPlate({ id: 'C', metaKey: 'country' });
-    await engine.plates.createPlate({ id: 'C.C', metaKey: 'city', parent: 'C' });
-    expect(engine.plates.values('C.C')).toEqual([
+    await engine().plates.addMetaData({}, 'country', 'NZ');
+    await engine().plates.addMetaData({ country: 'NZ' }, 'city', 'Auckland');
+    expect(await engine().plates.ensureMetaData({ country: 'NZ' }, 'city', 'Auckland')).toBe(false);
+    await engine().plates.createPlate({ id: 'C', metaKey: 'country' });
+    await engine().plates.createPlate({ id: 'C.C', metaKey: 'city', parent: 'C' });
+    expect(engine().plates.values('C.C')).toEqual([
       [
         ['country', 'NZ'],
         ['city', 'Auckland'],
       ],
     ]);
-    await engine.plates.deleteMetaData({ country: 'NZ', city: 'Auckland' });
-    expect(engine.plates.values('C.C')).toEqual([]);
+    await engine().plates.deleteMetaData({ country: 'NZ', city: 'Auckland' });
+    expect(engine().plates.values('C.C')).toEqual([]);
   });
 
-  it('engine.write takes a node stream handle', async () => {
-    await housePlate(engine);
-    const w = workflow(engine);
+  it('engine().write takes a node stream handle', async () => {
+    await housePlate(engine());
+    const w = workflow(engine());
     const handle = w.getNode('doubled').stream();
-    const report = await engine.write(handle, [{ timestamp: H, value: 'x' }], {
+    const report = await engine().write(handle, [{ timestamp: H, value: 'x' }], {
       calculated: iv(0, 1),
     });
     expect(report.stream.key).toBe('doubled');

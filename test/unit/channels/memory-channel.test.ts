@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ChannelManager } from '../../../src/channels/channel-manager.js';
 import { MemoryChannel } from '../../../src/channels/memory-channel.js';
@@ -9,6 +10,7 @@ import {
   ValueNotStorableError,
 } from '../../../src/errors.js';
 import { collect } from '../../../src/internal/async.js';
+import { makeBatch, numberColumn } from '../../../src/streams/batch.js';
 import { StreamId } from '../../../src/streams/stream-id.js';
 import { RelativeTimeInterval } from '../../../src/time/relative-time-interval.js';
 import { TimeInterval } from '../../../src/time/time-interval.js';
@@ -196,5 +198,36 @@ describe('MemoryChannel write boundary', () => {
       channel.writeInstances('s', [{ timestamp: 1, value: 1 }, null] as never),
     ).rejects.toThrow(/item 1 is null/);
     expect(await stream.window(new TimeInterval(0, 10)).count()).toBe(0);
+  });
+});
+
+describe('MemoryChannel outside writes', () => {
+  it('tell watchers the ms each write touches, in or out of order, leaving the batch as it was', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 1, max: 60 }), { minLength: 1, maxLength: 30 }),
+        fc.boolean(),
+        async (times, asBatch) => {
+          const channel = new MemoryChannel();
+          const seen: TimeIntervals[] = [];
+          channel.watchWrites(async (write) => {
+            seen.push(write.intervals);
+          });
+          const expected = TimeIntervals.from(times.map((t) => new TimeInterval(t - 1, t)));
+          if (asBatch) {
+            const timestamps = Float64Array.from(times);
+            await channel.writeBatch('s', makeBatch(timestamps, numberColumn(times)));
+            expect([...timestamps]).toEqual(times);
+          } else {
+            await channel.writeInstances(
+              's',
+              times.map((t) => ({ timestamp: t, value: t })),
+            );
+          }
+          expect(seen.map(String)).toEqual([String(expected)]);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

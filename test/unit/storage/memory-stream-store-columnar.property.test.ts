@@ -6,16 +6,18 @@ import { describe, expect, it } from 'vitest';
 import { ValueNotStorableError } from '../../../src/errors.js';
 import { MemoryStreamStore } from '../../../src/storage/memory/memory-stream-store.js';
 import type { Batch } from '../../../src/streams/batch.js';
-import {
-  batchFromInstances,
-  batchToInstances,
-  makeBatch,
-  numberColumn,
-} from '../../../src/streams/batch.js';
+import { batchToInstances, makeBatch, numberColumn } from '../../../src/streams/batch.js';
 import { StreamId } from '../../../src/streams/stream-id.js';
 import type { StreamInstance } from '../../../src/streams/stream-instance.js';
 import { TimeInterval } from '../../../src/time/time-interval.js';
-import { Model, operation, timestamps, values } from '../../helpers/batch-model.js';
+import {
+  Model,
+  applyOperations,
+  expectOrderedBatches,
+  operation,
+  values,
+  windowReads,
+} from '../../helpers/batch-model.js';
 
 const id = StreamId.of('s');
 
@@ -36,44 +38,25 @@ describe('MemoryStreamStore, columnar', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(operation, { minLength: 1, maxLength: 8 }),
-        fc.array(
-          fc.record({
-            a: fc.integer({ min: 0, max: 400 }),
-            b: fc.integer({ min: 0, max: 400 }),
-            limit: fc.option(fc.integer({ min: 0, max: 50 }), { nil: undefined }),
-            batchSize: fc.option(fc.integer({ min: 1, max: 30 }), { nil: undefined }),
-          }),
-          { minLength: 1, maxLength: 4 },
-        ),
+        windowReads(4),
         async (operations, reads) => {
           const store = new MemoryStreamStore();
           const model = new Model();
-          for (const op of operations) {
-            if (op.kind === 'delete') {
-              const interval = op.all
-                ? undefined
-                : new TimeInterval(Math.min(op.a, op.b), Math.max(op.a, op.b));
-              expect(await store.deleteData(id, interval)).toBe(model.delete(interval));
-              continue;
-            }
-            const ts = timestamps(op.values.length, op.start, op.shuffle, op.seed);
-            const items = ts.map((timestamp, i) => ({ timestamp, value: op.values[i] }));
-            if (op.kind === 'batch') await store.writeBatch(id, batchFromInstances(items));
-            else await store.write(id, items);
-            model.write(items);
-          }
-          for (const { a, b, limit, batchSize } of reads) {
-            const interval = new TimeInterval(Math.min(a, b), Math.max(a, b));
+          await applyOperations(
+            operations,
+            {
+              write: (items) => store.write(id, items),
+              writeBatch: (batch) => store.writeBatch(id, batch),
+              deleteData: (interval) => store.deleteData(id, interval),
+            },
+            model,
+          );
+          for (const { interval, limit, batchSize } of reads) {
             const expected = model.window(interval);
             const limited = limit === undefined ? expected : expected.slice(0, limit);
             const batches = await columns(store, interval, limit, batchSize);
             expect(batches.flatMap((batch) => batchToInstances(batch))).toEqual(limited);
-            for (const batch of batches) {
-              expect(batch.length).toBeGreaterThan(0);
-              if (batchSize !== undefined) expect(batch.length).toBeLessThanOrEqual(batchSize);
-              for (let i = 1; i < batch.length; i++)
-                expect(batch.timestamps[i]!).toBeGreaterThan(batch.timestamps[i - 1]!);
-            }
+            expectOrderedBatches(batches, batchSize);
             const instances: StreamInstance[] = [];
             for await (const batch of store.read(id, interval, { batchSize }))
               instances.push(...batch);
