@@ -22,6 +22,12 @@ export const INTERVAL_OPTIONS = {
   },
 } as const satisfies Record<string, OptionSpec>;
 
+/** The `<stream>` argument of the commands that name one stream. */
+export const STREAM_POSITIONAL = {
+  name: '<stream>',
+  description: 'stream key: name or name[key=value,...]',
+} as const;
+
 export const intervalFields = {
   from: z.string().optional(),
   to: z.string().optional(),

@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { StreamId } from '../../streams/stream-id.js';
 import { TimeInterval } from '../../time/time-interval.js';
 import { defineCommand, positionals } from '../args.js';
-import { INTERVAL_OPTIONS, intervalFields, intervalFromArgs, isoInterval } from './common.js';
+import {
+  INTERVAL_OPTIONS,
+  STREAM_POSITIONAL,
+  intervalFields,
+  intervalFromArgs,
+  isoInterval,
+} from './common.js';
 import { channelOf } from './streams.js';
 
 export const streamProvenanceCommand = defineCommand({
@@ -11,7 +17,7 @@ export const streamProvenanceCommand = defineCommand({
     'Show what computed each calculated range of a stream: fingerprint, session, and the tool, ' +
     'version, parameters and sources of the factor with that fingerprint.',
   usage: 'stream provenance <stream> [--from <time> --to <time> | --interval <i>] [--channel <id>]',
-  positionals: [{ name: '<stream>', description: 'stream key: name or name[key=value,...]' }],
+  positionals: [STREAM_POSITIONAL],
   options: {
     ...INTERVAL_OPTIONS,
     channel: {

@@ -23,7 +23,17 @@ import {
   intervalFromArgs,
   isoInterval,
   metaPairs,
+  STREAM_POSITIONAL,
 } from './common.js';
+
+/** `--workflow` of the commands that compute a stream first where missing (pull). */
+const PULL_WORKFLOW_OPTION = {
+  workflow: {
+    type: 'string',
+    value: '<id>',
+    description: 'the workflow that computes it (default: the one with that node)',
+  },
+} as const;
 
 const CHANNEL_OPTION = {
   channel: {
@@ -101,18 +111,14 @@ export const streamShowCommand = defineCommand({
     'computed first where missing (pull), unless --stored is given.',
   usage:
     'stream show <stream> (--from <time> --to <time> | --interval <i>) [--head <n> | --tail <n>] [--format table|json|csv]',
-  positionals: [{ name: '<stream>', description: 'stream key: name or name[key=value,...]' }],
+  positionals: [STREAM_POSITIONAL],
   options: {
     ...INTERVAL_OPTIONS,
     ...CHANNEL_OPTION,
     head: { type: 'string', value: '<n>', description: 'only the first n documents' },
     tail: { type: 'string', value: '<n>', description: 'only the last n documents' },
     format: { type: 'string', value: '<format>', description: 'table (default), json or csv' },
-    workflow: {
-      type: 'string',
-      value: '<id>',
-      description: 'the workflow that computes it (default: the one with that node)',
-    },
+    ...PULL_WORKFLOW_OPTION,
     stored: { type: 'boolean', description: 'show what is stored; compute nothing' },
   },
   schema: z
@@ -163,7 +169,7 @@ export const streamIntervalsCommand = defineCommand({
     "Show a stream's calculated intervals, the ranges invalidated by late writes into its sources " +
     '(recomputed by the next run) and, for a requested range, the gaps never computed.',
   usage: 'stream intervals <stream> [--from <time> --to <time> | --interval <i>] [--channel <id>]',
-  positionals: [{ name: '<stream>', description: 'stream key: name or name[key=value,...]' }],
+  positionals: [STREAM_POSITIONAL],
   options: { ...INTERVAL_OPTIONS, ...CHANNEL_OPTION },
   schema: z.strictObject({
     positionals: positionals('stream'),
@@ -262,7 +268,7 @@ export const streamExportCommand = defineCommand({
     'is computed first where missing, unless --stored is given.',
   usage:
     'stream export <stream> (--from <time> --to <time> | --interval <i>) --out <file> [--format csv|jsonl|arrow|parquet]',
-  positionals: [{ name: '<stream>', description: 'stream key: name or name[key=value,...]' }],
+  positionals: [STREAM_POSITIONAL],
   options: {
     ...INTERVAL_OPTIONS,
     ...CHANNEL_OPTION,
@@ -272,11 +278,7 @@ export const streamExportCommand = defineCommand({
       value: '<format>',
       description: 'csv, jsonl, arrow or parquet (default: from the file extension)',
     },
-    workflow: {
-      type: 'string',
-      value: '<id>',
-      description: 'the workflow that computes it (default: the one with that node)',
-    },
+    ...PULL_WORKFLOW_OPTION,
     stored: { type: 'boolean', description: 'export what is stored; compute nothing' },
   },
   details:
@@ -353,10 +355,7 @@ export const streamImportCommand = defineCommand({
     'stream in batches; with --calculated, record that interval as calculated after the data.',
   usage:
     'stream import <stream> <file> [--format csv|jsonl|parquet] [--calculated <interval>] [--channel <id>]',
-  positionals: [
-    { name: '<stream>', description: 'stream key: name or name[key=value,...]' },
-    { name: '<file>', description: 'the file to read' },
-  ],
+  positionals: [STREAM_POSITIONAL, { name: '<file>', description: 'the file to read' }],
   options: {
     channel: {
       type: 'string',
