@@ -14,15 +14,10 @@ export {
 } from './distributed/queue-scheduler.js';
 export type { RetryRule } from './distributed/retry.js';
 export { DEFAULT_QUEUE_RETRY } from './distributed/retry.js';
-export type {
-  PieceSummary,
-  PieceWorker,
-  WorkerEvent,
-  WorkerOptions,
-  WorkerStatus,
-} from './distributed/worker.js';
+export type { PieceWorker, WorkerEvent, WorkerOptions } from './distributed/worker.js';
+export type { PieceSummary, QueueStatus, WorkerStatus } from './distributed/status-types.js';
 export { startWorker } from './distributed/worker.js';
 export type { PieceJob, PieceResult } from './distributed/job.js';
 export { JOB_FORMAT, pieceJobSchema } from './distributed/job.js';
-export type { DeadLetter, QueueAdmin, QueueStatus } from './distributed/queue-admin.js';
+export type { DeadLetter, QueueAdmin } from './distributed/queue-admin.js';
 export { openQueueAdmin } from './distributed/queue-admin.js';

@@ -8,22 +8,7 @@ import type { QueueLocation, ResolvedQueue } from './connection.js';
 import { bullConnection, openRedis, resolveQueue, withinTime } from './connection.js';
 import type { PieceJob } from './job.js';
 import { runOfJobId } from './job.js';
-import type { WorkerStatus } from './worker.js';
-
-/** What `queue status` shows. */
-export interface QueueStatus {
-  readonly queue: string;
-  readonly redis: string;
-  readonly paused: boolean;
-  readonly waiting: number;
-  readonly prioritized: number;
-  readonly delayed: number;
-  readonly active: number;
-  readonly completed: number;
-  readonly failed: number;
-  /** Workers whose last heartbeat is recent, by name. */
-  readonly workers: readonly WorkerStatus[];
-}
+import type { QueueStatus, WorkerStatus } from './status-types.js';
 
 /** A dead letter: a piece that failed for good, with its error. */
 export interface DeadLetter {

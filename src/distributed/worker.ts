@@ -24,6 +24,7 @@ import { bullConnection, openRedis, resolveQueue, retryWhileUnavailable } from '
 import type { PieceJob, PieceResult } from './job.js';
 import { pieceJobSchema, sha256 } from './job.js';
 import { RedisJournal } from './journal.js';
+import type { PieceSummary, WorkerStatus } from './status-types.js';
 import { createsPlates } from './queue-scheduler.js';
 import { BACKOFF_TYPE, queueBackoffDelay } from './retry.js';
 
@@ -72,39 +73,6 @@ export type WorkerEvent =
   | { readonly type: 'abandoned'; readonly piece: PieceSummary }
   | { readonly type: 'error'; readonly message: string }
   | { readonly type: 'stopped'; readonly status: WorkerStatus };
-
-/** A piece as people read it. */
-export interface PieceSummary {
-  readonly jobId: string;
-  readonly run: string;
-  readonly workflow: string;
-  readonly factor: string;
-  /** `key=value,…` */
-  readonly plateValue: string;
-  readonly interval: { readonly start: number; readonly end: number };
-}
-
-/** What a worker reports (`worker.status()`, and `queue status` from another shell). */
-export interface WorkerStatus {
-  readonly name: string;
-  readonly queue: string;
-  readonly status: 'running' | 'stopping' | 'stopped';
-  readonly host: string;
-  readonly pid: number;
-  readonly concurrency: number;
-  readonly started: string;
-  /** Wall-clock ms when the status was taken (a heartbeat older than a few intervals is stale). */
-  readonly heartbeatAt: number;
-  readonly done: number;
-  readonly skipped: number;
-  readonly failed: number;
-  readonly abandoned: number;
-  readonly documents: number;
-  readonly lastError: string | undefined;
-  /** The pieces running now. */
-  readonly current: readonly PieceSummary[];
-  readonly memory: { readonly rss: number; readonly heapUsed: number };
-}
 
 /** A running worker. */
 export interface PieceWorker {

@@ -1,9 +1,12 @@
 // The JSON the web view's API answers with (docs/ui.md), in one types-only module that the server
 // (src/ui/*.ts) and the page (src/ui/app, its own tsconfig and bundle) both import, so the two
-// cannot drift apart. It imports nothing and declares no values: the page's bundle gets no server
-// code from it (scripts/build-ui.ts checks), and its checker sees no Node types.
+// cannot drift apart. It declares no values and imports only types from modules that import
+// nothing (the queue's status shapes): the page's bundle gets no server code from it
+// (scripts/build-ui.ts checks), and its checker sees no Node types.
 // Optional fields are `?: T | undefined`: the server's objects may hold `undefined`, which JSON
 // drops, and the page reads them as absent.
+
+import type { PieceSummary, QueueStatus, WorkerStatus } from '../distributed/status-types.js';
 
 /** An interval `(start, end]` in epoch ms. */
 export interface IntervalJSON {
@@ -273,34 +276,13 @@ export interface ServiceStatusJSON {
 }
 
 /** A piece a queue worker is running. */
-export interface QueuePieceJSON {
-  readonly run: string;
-  readonly workflow: string;
-  readonly factor: string;
-  /** `key=value,…` */
-  readonly plateValue: string;
-  readonly interval: IntervalJSON;
-}
+export type QueuePieceJSON = Omit<PieceSummary, 'jobId'>;
 
-/** A queue worker as its last heartbeat published it. */
-export interface QueueWorkerJSON {
-  readonly name: string;
-  readonly status: 'running' | 'stopping' | 'stopped';
-  readonly host: string;
-  readonly pid: number;
-  readonly concurrency: number;
-  /** ISO time the worker started. */
-  readonly started: string;
-  /** Wall-clock ms of its last heartbeat. */
-  readonly heartbeatAt: number;
-  readonly done: number;
-  readonly skipped: number;
-  readonly failed: number;
-  readonly abandoned: number;
-  readonly documents: number;
+/** A queue worker as its last heartbeat published it (without its memory figures). */
+export type QueueWorkerJSON = Omit<WorkerStatus, 'queue' | 'memory' | 'lastError' | 'current'> & {
   readonly lastError?: string | undefined;
   readonly current: readonly QueuePieceJSON[];
-}
+};
 
 /**
  * `GET /api/queue` and the `queue` event: the distributed queue's counts and live workers, that
@@ -316,18 +298,9 @@ export type QueueOverview =
       readonly queue: string;
       readonly error: string;
     }
-  | {
+  | (Omit<QueueStatus, 'workers'> & {
       readonly configured: true;
       readonly reachable: true;
-      readonly redis: string;
-      readonly queue: string;
-      readonly paused: boolean;
-      readonly waiting: number;
-      readonly prioritized: number;
-      readonly delayed: number;
-      readonly active: number;
-      readonly completed: number;
-      readonly failed: number;
       /** Workers whose heartbeat is recent, by name. */
       readonly workers: readonly QueueWorkerJSON[];
-    };
+    });

@@ -2,7 +2,8 @@
 // recent (`QueueAdmin.status()`, what `hyperstream queue status` prints). bullmq and ioredis are
 // loaded only when a queue is configured, on the first look.
 import type { QueueLocation } from '../distributed/connection.js';
-import type { QueueAdmin, QueueStatus } from '../distributed/queue-admin.js';
+import type { QueueAdmin } from '../distributed/queue-admin.js';
+import type { QueueStatus } from '../distributed/status-types.js';
 import type { QueueOverview, QueueWorkerJSON } from './api-types.js';
 
 /** How long the web view waits for Redis before it says the queue does not answer (ms). */
